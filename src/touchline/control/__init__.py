@@ -1,0 +1,1 @@
+"""The control plane: SQLAlchemy models, repositories and Alembic migrations."""

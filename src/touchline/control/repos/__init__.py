@@ -1,0 +1,1 @@
+"""Repository functions, one module per aggregate; the caller owns the transaction."""

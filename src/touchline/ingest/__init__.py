@@ -1,0 +1,1 @@
+"""The ingest path: collect protocol, enrichment steps, durable spool and loader."""

@@ -1,0 +1,1 @@
+"""Enrichment steps: user agent, geo, URL, referrer, bots."""

@@ -1,0 +1,1 @@
+"""In-process background work: the loader thread and scheduled jobs."""

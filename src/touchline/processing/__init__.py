@@ -1,0 +1,1 @@
+"""After-load derivations in the event plane: sessions (later touches, conversions, credits)."""

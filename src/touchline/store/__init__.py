@@ -1,0 +1,1 @@
+"""The event plane: store interface, DuckDB and ClickHouse engines, dialect, schema."""
