@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     geoip_path: Path | None = Field(
         default=None,
         description="Directory or file of DB-IP/MaxMind-style .mmdb databases; "
-        "default: the copy `make install` places in the data directory.",
+        "default: DATA_DIR/geoip, then ./vendor/geoip (where `make install` puts DB-IP).",
     )
     collect_max_body_bytes: int = Field(
         default=256 * 1024, description="Largest accepted collect body (bytes); larger → 413."

@@ -36,23 +36,33 @@ class EventStore(Protocol):
     def migrate(self) -> None:
         """Create or upgrade every event-plane table (numbered, idempotent operations)."""
 
-    def query(self, sql: Sql) -> list[tuple[Any, ...]]:
-        """Run a read query and return its rows."""
+    def query(
+        self, sql: Sql, *, tables: Mapping[str, pa.Table] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run a read query and return its rows. `tables` binds Arrow tables as relations the
+        query can read by name (e.g. a batch to anti-join against stored events)."""
 
-    def query_arrow(self, sql: Sql) -> pa.Table:
-        """Run a read query and return an Arrow table."""
+    def query_arrow(self, sql: Sql, *, tables: Mapping[str, pa.Table] | None = None) -> pa.Table:
+        """Run a read query and return an Arrow table (`tables` as in `query`)."""
 
     def execute(self, sql: Sql) -> None:
         """Run a statement (DDL or DML)."""
 
     def append(self, table: str, rows: pa.Table) -> None:
-        """Bulk-append an Arrow table (never executemany)."""
+        """Bulk-append an Arrow table (never executemany), matching columns by name; rows keep
+        their order. A logical table (schema.VIEWS, e.g. `events`) is stored through its view."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group statements atomically where the engine can (DuckDB); ClickHouse relies on
         idempotent, versioned rows instead."""
 
     def close(self) -> None: ...
+
+
+def arrow_rows(table: pa.Table) -> list[tuple[Any, ...]]:
+    """An Arrow table as Python row tuples (columns kept by position, not by name)."""
+    columns = [column.to_pylist() for column in table.columns]
+    return list(zip(*columns, strict=True)) if columns else []
 
 
 def rows_as_dicts(columns: list[str], rows: list[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:

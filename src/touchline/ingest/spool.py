@@ -1,0 +1,316 @@
+"""The durable spool: append-only segment files with group commit.
+
+Concurrent appends share one write + fdatasync done by a writer thread; each caller returns
+once its bytes are durable. A frame is a header (magic, payload length, crc32, write time in
+epoch µs) and a payload (NDJSON enriched rows). Each process writes its own segment,
+`<created µs>-<pid>-<random>.open`, holding an flock on it; a rolled or closed segment is renamed
+`.seg`. An `.open` segment whose lock is free was left by a dead process: the loader drains it
+(a torn tail frame is ignored) and seals it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import secrets
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from touchline.errors import PayloadTooLarge, Unavailable
+
+MAGIC = b"TLS1"
+HEADER = struct.Struct("<4sIIq")  # magic, payload length, crc32(payload), written_at µs
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+OPEN, SEALED, NEW = ".open", ".seg", ".new"
+
+Clock = Callable[[], float]
+
+
+class _Group:
+    """Appends that share one write and one fdatasync."""
+
+    __slots__ = ("done", "error", "payloads", "waiters")
+
+    def __init__(self) -> None:
+        self.payloads: list[bytes] = []
+        self.waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class Spool:
+    """One process's writer of the spool directory (`settings.spool_dir`)."""
+
+    def __init__(self, directory: Path, *, segment_bytes: int, clock: Clock = time.time) -> None:
+        self.directory = directory
+        self._segment_bytes = segment_bytes
+        self._clock = clock
+        directory.mkdir(parents=True, exist_ok=True)
+        self._cond = threading.Condition()
+        self._pending = _Group()
+        self._closing = False
+        self._fd: int | None = None
+        self._path: Path | None = None
+        self._size = 0
+        self.commits = 0  # groups made durable (each one write + one fdatasync)
+        self._thread = threading.Thread(target=self._run, name="spool-writer", daemon=True)
+        self._thread.start()
+
+    async def append(self, payload: bytes) -> None:
+        """Return once `payload` is durable (raises `Unavailable` if the write failed)."""
+        if not payload:
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._cond:
+            self._enqueue(payload)
+            self._pending.waiters.append((loop, future))
+        await future
+
+    def append_blocking(self, payload: bytes) -> None:
+        """`append` for threads without an event loop (the CLI import)."""
+        if not payload:
+            return
+        with self._cond:
+            self._enqueue(payload)
+            group = self._pending
+        group.done.wait()
+        if group.error is not None:
+            raise Unavailable("the spool could not write the events") from group.error
+
+    def close(self) -> None:
+        """Make everything appended durable, seal the segment and stop the writer thread."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._thread.join()
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _enqueue(self, payload: bytes) -> None:
+        if self._closing:
+            raise Unavailable("the spool is closed")
+        if len(payload) > MAX_FRAME_BYTES:
+            raise PayloadTooLarge(f"a spool frame holds at most {MAX_FRAME_BYTES} bytes")
+        self._pending.payloads.append(payload)
+        self._cond.notify()
+
+    # --- the writer thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending.payloads and not self._closing:
+                    self._cond.wait()
+                group = self._pending
+                if not group.payloads:
+                    break
+                self._pending = _Group()
+            self._commit(group)
+        if self._fd is not None:
+            self._seal()
+
+    def _commit(self, group: _Group) -> None:
+        try:
+            self._write(group.payloads)
+            self.commits += 1
+        except OSError as error:
+            group.error = error
+            self._abandon()
+        group.done.set()
+        _notify(group)
+
+    def _write(self, payloads: list[bytes]) -> None:
+        fd = self._fd if self._fd is not None else self._open()
+        written_at = int(self._clock() * 1_000_000)
+        parts: list[bytes] = []
+        for payload in payloads:
+            parts.append(HEADER.pack(MAGIC, len(payload), zlib.crc32(payload), written_at))
+            parts.append(payload)
+        buffer = memoryview(b"".join(parts))
+        self._size += len(buffer)
+        while buffer:
+            buffer = buffer[os.write(fd, buffer) :]
+        os.fdatasync(fd)
+        if self._size >= self._segment_bytes:
+            self._seal()
+
+    def _open(self) -> int:
+        stem = f"{int(self._clock() * 1_000_000):016d}-{os.getpid()}-{secrets.token_hex(3)}"
+        new = self.directory / f"{stem}{NEW}"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC
+        fd = os.open(new, flags, 0o644)
+        # Locked before it gets its `.open` name, so no loader ever sees it unlocked alive.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._path = self.directory / f"{stem}{OPEN}"
+        new.rename(self._path)
+        _fsync_directory(self.directory)
+        self._fd, self._size = fd, 0
+        return fd
+
+    def _seal(self) -> None:
+        assert self._fd is not None and self._path is not None
+        try:
+            self._path.rename(self._path.with_suffix(SEALED))
+            _fsync_directory(self.directory)
+        finally:
+            os.close(self._fd)
+            self._fd, self._path = None, None
+
+    def _abandon(self) -> None:
+        # A failed write may leave a partial frame: no frame may follow it in this segment.
+        if self._fd is None:
+            return
+        try:
+            self._seal()
+        except OSError:
+            self._fd, self._path = None, None
+
+
+def _notify(group: _Group) -> None:
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for loop, future in group.waiters:
+        by_loop.setdefault(loop, []).append(future)
+    for loop, futures in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle, futures, group.error)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            continue
+
+
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
+        if future.done():  # the request was cancelled; its bytes are durable anyway
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(Unavailable("the spool could not write the events"))
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- Reading (the loader's side) ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    path: Path
+    name: str  # the stem: stable across sealing, the loader's checkpoint key
+    sealed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    start: int  # offset of the header in the segment
+    end: int  # offset just past the payload
+    written_at_us: int
+    payload: bytes
+
+    @property
+    def events(self) -> int:
+        """NDJSON rows in the payload (each row ends with a newline)."""
+        return self.payload.count(b"\n") + (0 if self.payload.endswith(b"\n") else 1)
+
+
+def segments(directory: Path) -> list[Segment]:
+    """The spool's segments, oldest first (names start with the creation time)."""
+    found = []
+    for path in directory.iterdir():
+        if path.suffix in (OPEN, SEALED):
+            found.append(Segment(path, path.stem, sealed=path.suffix == SEALED))
+    return sorted(found, key=lambda s: s.name)
+
+
+def writer_alive(segment: Segment) -> bool:
+    """Whether a process still writes this `.open` segment (it holds the flock)."""
+    if segment.sealed:
+        return False
+    try:
+        fd = os.open(segment.path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:  # sealed meanwhile
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def seal_abandoned(segment: Segment) -> Segment:
+    """Seal the `.open` segment of a dead writer (its torn tail, if any, is never read)."""
+    sealed = segment.path.with_suffix(SEALED)
+    try:
+        segment.path.rename(sealed)
+    except FileNotFoundError:
+        pass
+    return Segment(sealed, segment.name, sealed=True)
+
+
+def remove_orphans(directory: Path) -> None:
+    """Remove `.new` files of writers that died between creating and naming a segment."""
+    for path in directory.glob(f"*{NEW}"):
+        probe = Segment(path, path.stem, sealed=False)
+        if not writer_alive(probe) and path.stat().st_size == 0:
+            path.unlink(missing_ok=True)
+
+
+def read_frames(path: Path, offset: int, *, max_bytes: int) -> tuple[list[Frame], bool]:
+    """The whole, valid frames from `offset`, reading about `max_bytes` (at least one frame),
+    and whether the read reached the end of the file. Frames stop at the first incomplete or
+    corrupt one: the live tail of a written segment, or the torn tail of a dead writer's."""
+    with path.open("rb") as file:
+        file.seek(offset)
+        data = file.read(max_bytes)
+        if len(data) >= HEADER.size:
+            _, length, _, _ = HEADER.unpack_from(data, 0)
+            if HEADER.size + length > len(data):  # one frame larger than the budget
+                data += file.read(HEADER.size + length - len(data))
+        at_eof = not file.read(1)
+    return list(_frames(data, offset)), at_eof
+
+
+def _frames(data: bytes, base: int) -> Iterator[Frame]:
+    position = 0
+    while position + HEADER.size <= len(data):
+        magic, length, crc, written_at = HEADER.unpack_from(data, position)
+        end = position + HEADER.size + length
+        if magic != MAGIC or end > len(data):
+            return
+        payload = data[position + HEADER.size : end]
+        if zlib.crc32(payload) != crc:
+            return
+        yield Frame(base + position, base + end, written_at, payload)
+        position = end
+
+
+def frame_written_at(path: Path, offset: int) -> int | None:
+    """Write time (epoch µs) of the frame at `offset`, or None when there is none yet."""
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            header = file.read(HEADER.size)
+    except FileNotFoundError:
+        return None
+    if len(header) < HEADER.size:
+        return None
+    magic, _, _, written_at = HEADER.unpack_from(header, 0)
+    return int(written_at) if magic == MAGIC else None

@@ -1,0 +1,229 @@
+"""The sessionization SQL, written once in DuckDB's dialect (store/dialect.py renders it for
+ClickHouse). Mirrors domain/sessions.py: `split_sessions` + `describe_session` per visitor.
+
+Shape, chosen for speed (docs/decisions/0401): narrow window passes over (visitor, time) find
+each session's first and last event and running totals; only those two events are joined back
+for the text fields, so no string travels through a sort or an aggregate.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from touchline.domain.sessions import (
+    ENGAGED_ALLOWANCE_MS,
+    ENTRY_FIELDS,
+    FIRST_PARTY_ORIGINS,
+    PAGE_VIEW,
+    PASSIVE_TYPES,
+    SessionRule,
+)
+from touchline.store.schema import SESSION_COLUMN_NAMES
+
+SESSIONS_TABLE: Final = "sessions"
+SCOPE_TABLE: Final = "session_scope"
+
+
+def _in_list(values: frozenset[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
+
+
+_COLUMNS = ", ".join(SESSION_COLUMN_NAMES)
+_ORDER = "PARTITION BY visitor_key ORDER BY ts, event_id"
+_RUNNING = f"({_ORDER} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+_FLAGS = f"""CASE WHEN e.type = '{PAGE_VIEW}' THEN 1 ELSE 0 END AS is_view,
+    CASE WHEN e.type IN {_in_list(PASSIVE_TYPES)} THEN 0 ELSE 1 END AS is_active"""
+
+# The marketing source a page view brings (SessionEvent.source): click id, else the UTM set,
+# else an external referrer; payment returns and other events bring none.
+_SOURCE = f"""CASE
+      WHEN e.type <> '{PAGE_VIEW}' OR e.is_payment_return THEN ''
+      WHEN e.click_id <> '' THEN 'c:' || e.click_id_type || ':' || e.click_id
+      WHEN e.utm_source <> '' OR e.utm_medium <> '' OR e.utm_campaign <> ''
+        OR e.utm_content <> '' OR e.utm_term <> ''
+        THEN 'u:' || e.utm_source || '|' || e.utm_medium || '|' || e.utm_campaign || '|'
+          || e.utm_content || '|' || e.utm_term
+      WHEN e.referrer_domain <> '' THEN 'r:' || e.referrer_domain
+      ELSE '' END AS source"""
+
+
+def _events(*, scoped: bool, with_source: bool) -> str:
+    """A profile's first-party events (narrow): all of them, or the scoped visitors' events
+    from the start of the session each had open before its new events."""
+    fields = "e.visitor_key, e.ts, e.event_id, e.engaged_ms, " + _FLAGS
+    if with_source:
+        fields += ", " + _SOURCE
+    where = f"e.profile_id = $profile AND e.origin IN {_in_list(FIRST_PARTY_ORIGINS)}"
+    if not scoped:
+        return f"SELECT {fields}\n  FROM events e WHERE {where}"
+    return f"""SELECT {fields}
+  FROM events e JOIN {SCOPE_TABLE} s ON s.visitor_key = e.visitor_key
+  WHERE {where} AND s.profile_id = $profile AND e.ts >= $floor AND e.ts >= s.from_ts"""
+
+
+# Running totals at each event; a session's totals are its last event's minus its first's.
+_TOTALS = f"""row_number() OVER w AS seq,
+    sum(is_view) OVER {_RUNNING} AS views,
+    sum(is_active) OVER {_RUNNING} AS actives,
+    sum(engaged_ms) OVER {_RUNNING} AS engaged"""
+
+# Inactivity only: a session starts after a gap longer than the timeout and ends before one.
+# Defaults mark the first and last event (ClickHouse's lag/lead give defaults, not NULL).
+_BY_INACTIVITY = f"""edges AS (
+  SELECT visitor_key, ts, event_id, is_view, is_active, engaged_ms,
+    lag(is_view, 1, -1) OVER w = -1
+      OR date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us AS is_start,
+    lead(is_view, 1, -1) OVER w = -1
+      OR date_diff('microsecond', ts, lead(ts) OVER w) > $timeout_us AS is_end,
+    {_TOTALS}
+  FROM ev WINDOW w AS ({_ORDER})
+)"""
+
+# Inactivity or source change: within an inactivity segment, a page view splits when it brings
+# a source other than the last one seen, after an earlier page view, at a later instant.
+_BY_SOURCE = f"""idled AS (
+  SELECT *,
+    lag(is_view, 1, -1) OVER w = -1
+      OR date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us AS idle,
+    lag(is_view, 1, -1) OVER w <> -1 AND ts > lag(ts) OVER w AS moved_on
+  FROM ev WINDOW w AS ({_ORDER})
+), segmented AS (
+  SELECT *, sum(CASE WHEN idle THEN 1 ELSE 0 END) OVER {_RUNNING} AS segment
+  FROM idled
+), sourced AS (
+  SELECT *,
+    sum(is_view) OVER (PARTITION BY visitor_key, segment ORDER BY ts, event_id
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS views_so_far,
+    lag(source, 1, '') OVER (PARTITION BY visitor_key, segment, source <> ''
+      ORDER BY ts, event_id) AS prev_source
+  FROM segmented
+), marked AS (
+  SELECT visitor_key, ts, event_id, is_view, is_active, engaged_ms,
+    idle OR (source <> '' AND moved_on AND views_so_far > 1 AND prev_source <> source)
+      AS is_start
+  FROM sourced
+), edges AS (
+  SELECT *,
+    lead(CASE WHEN is_start THEN 1 ELSE 0 END, 1, 1) OVER w = 1 AS is_end,
+    {_TOTALS}
+  FROM marked WINDOW w AS ({_ORDER})
+)"""
+
+# Pair each first event with its session's last: the next edge row, unless it is both.
+_SPANS = """bounds AS (
+  SELECT visitor_key, ts, event_id, is_start, seq, views, actives, engaged,
+    is_view, is_active, engaged_ms,
+    CASE WHEN is_end THEN ts ELSE lead(ts) OVER v END AS end_ts,
+    CASE WHEN is_end THEN event_id ELSE lead(event_id) OVER v END AS end_id,
+    CASE WHEN is_end THEN seq ELSE lead(seq) OVER v END AS end_seq,
+    CASE WHEN is_end THEN views ELSE lead(views) OVER v END AS end_views,
+    CASE WHEN is_end THEN actives ELSE lead(actives) OVER v END AS end_actives,
+    CASE WHEN is_end THEN engaged ELSE lead(engaged) OVER v END AS end_engaged
+  FROM edges WHERE is_start OR is_end
+  WINDOW v AS (PARTITION BY visitor_key ORDER BY ts, event_id)
+), spans AS (
+  SELECT visitor_key, ts AS started_at, event_id AS entry_id, end_ts AS ended_at,
+    end_id AS exit_id,
+    end_seq - seq + 1 AS events,
+    end_views - views + is_view AS pageviews,
+    end_actives - actives + is_active AS actives,
+    end_engaged - engaged + engaged_ms AS reported_ms
+  FROM bounds WHERE is_start
+)"""
+
+
+def _facts(*, scoped: bool) -> str:
+    """One row per session: totals from the spans, text fields from its first and last event."""
+    entry = ",\n    ".join(f"e.{name}" for name in ENTRY_FIELDS)
+    floor = " AND e.ts >= $floor" if scoped else ""
+    exit_floor = " AND x.ts >= $floor" if scoped else ""
+    return f"""SELECT $profile AS profile_id,
+    xor(s.visitor_key, CAST(epoch_us(s.started_at) AS UBIGINT)) AS session_key,
+    s.visitor_key,
+    s.started_at,
+    s.ended_at,
+    CAST(s.events AS INTEGER) AS events,
+    CAST(s.pageviews AS INTEGER) AS pageviews,
+    CAST(s.actives - s.pageviews AS INTEGER) AS interactions,
+    s.pageviews <= 1 AND s.actives = s.pageviews AS bounced,
+    CAST(least(s.reported_ms,
+      date_diff('microsecond', s.started_at, s.ended_at) // 1000 + {ENGAGED_ALLOWANCE_MS})
+      AS BIGINT) AS engaged_ms,
+    e.path AS entry_path,
+    x.path AS exit_path,
+    e.url AS landing_url,
+    e.host,
+    {entry},
+    CAST($version AS BIGINT) AS version,
+    false AS deleted
+  FROM events e
+  JOIN spans s ON e.visitor_key = s.visitor_key AND e.ts = s.started_at
+    AND e.event_id = s.entry_id
+  JOIN events x ON x.visitor_key = s.visitor_key AND x.ts = s.ended_at
+    AND x.event_id = s.exit_id
+  WHERE e.profile_id = $profile AND x.profile_id = $profile AND s.actives > 0{floor}{exit_floor}"""
+
+
+def select_sessions(rule: SessionRule, *, scoped: bool) -> str:
+    """The sessions of a profile's events (all, or the scoped visitors'), at `$version`."""
+    split = _BY_SOURCE if rule.split_on_source else _BY_INACTIVITY
+    events = _events(scoped=scoped, with_source=rule.split_on_source)
+    return f"WITH ev AS (\n  {events}\n), {split}, {_SPANS}\n{_facts(scoped=scoped)}"
+
+
+def insert_sessions(rule: SessionRule, *, scoped: bool) -> str:
+    return f"INSERT INTO {SESSIONS_TABLE} ({_COLUMNS})\n{select_sessions(rule, scoped=scoped)}"
+
+
+def latest_sessions(where: str) -> str:
+    """The latest row of each session matching `where` (tombstones included).
+
+    `where` may filter on profile, visitor and start time: every version of a session shares
+    them (the key is derived from visitor and start), so filtering before the pick is exact.
+    """
+    return f"""SELECT * FROM {SESSIONS_TABLE} WHERE {where}
+    QUALIFY row_number() OVER (PARTITION BY visitor_key, session_key ORDER BY version DESC) = 1"""
+
+
+def current_sessions(where: str) -> str:
+    """The sessions that exist now (latest version, not a tombstone), matching `where`."""
+    return f"SELECT * FROM ({latest_sessions(where)}) AS latest WHERE NOT deleted"
+
+
+def _latest(*, scoped: bool) -> str:
+    """The latest row of each of a profile's sessions, or of the scoped visitors' sessions."""
+    where = "profile_id = $profile"
+    if scoped:
+        where += (
+            f" AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE}"
+            " WHERE profile_id = $profile)"
+        )
+    return latest_sessions(where)
+
+
+def insert_tombstones(*, scoped: bool) -> str:
+    """Tombstone the sessions in the recomputed range that this version did not write again."""
+    values = ", ".join(
+        "CAST($version AS BIGINT)" if c == "version" else "true" if c == "deleted" else f"c.{c}"
+        for c in SESSION_COLUMN_NAMES
+    )
+    scope = ""
+    in_range = ""
+    if scoped:
+        scope = f"JOIN {SCOPE_TABLE} s ON s.visitor_key = c.visitor_key AND s.profile_id = $profile"
+        in_range = "AND c.started_at >= s.from_ts"
+    return f"""INSERT INTO {SESSIONS_TABLE} ({_COLUMNS})
+  SELECT {values}
+  FROM ({_latest(scoped=scoped)}) c {scope}
+  WHERE NOT c.deleted AND c.version < $version {in_range}"""
+
+
+SCOPE: Final = f"""SELECT s.profile_id, s.visitor_key, s.first_ts,
+    max(CASE WHEN c.started_at < s.first_ts THEN c.started_at END) AS from_ts
+  FROM {SCOPE_TABLE} s LEFT JOIN (
+    SELECT * FROM ({_latest(scoped=True)}) AS latest WHERE NOT deleted
+  ) c ON c.visitor_key = s.visitor_key
+  WHERE s.profile_id = $profile
+  GROUP BY s.profile_id, s.visitor_key, s.first_ts"""
+"""Where each scoped visitor's recompute starts: the latest session start before its first new
+event (NULL when none: the caller reads that as "from the beginning")."""

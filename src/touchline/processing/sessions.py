@@ -1,0 +1,129 @@
+"""Materialized server-side sessions: the rule of domain/sessions.py run in SQL after each load.
+
+`update_sessions` recomputes only the visitors a batch touched, from the session that was open
+before their earliest new event; `recompute_sessions` redoes a whole profile. Both append rows
+with a higher version and tombstone sessions that no longer exist (docs/decisions/0401).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from touchline.domain.sessions import FIRST_PARTY_ORIGINS, SessionRule
+from touchline.ingest.context import ProfileContext, SessionMode
+from touchline.processing import session_queries as queries
+from touchline.store.base import EventStore, Sql
+
+Clock = Callable[[], int]
+"""Wall-clock epoch microseconds; versions come from it (tests pass a fixed one)."""
+
+
+def wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+def session_rule(profile: ProfileContext) -> SessionRule:
+    split = profile.session_mode is SessionMode.INACTIVITY_OR_SOURCE_CHANGE
+    return SessionRule(timeout_minutes=profile.session_timeout_minutes, split_on_source=split)
+
+
+def update_sessions(
+    *,
+    store: EventStore,
+    new_rows: pa.Table,
+    profiles: Mapping[str, ProfileContext],
+    clock: Clock = wall_clock_us,
+) -> int:
+    """Recompute the sessions of the visitors in `new_rows` (just-loaded enriched events).
+
+    Returns how many session rows (sessions and tombstones) were written. A profile missing
+    from `profiles` gets the default rule (30 minutes, inactivity only).
+    """
+    firsts = first_new_event_per_visitor(new_rows)
+    if firsts.num_rows == 0:
+        return 0
+    with store.transaction():
+        version = next_version(store, clock)
+        for profile_id in sorted(set(firsts.column("profile_id").to_pylist())):
+            profile = profiles.get(profile_id) or ProfileContext(profile_id=profile_id)
+            mine = firsts.filter(pc.equal(firsts.column("profile_id"), profile_id))
+            _update_profile(store, mine, session_rule(profile), version)
+        return _rows_of_version(store, version)
+
+
+def recompute_sessions(
+    *, store: EventStore, profile: ProfileContext, clock: Clock = wall_clock_us
+) -> int:
+    """Rebuild every session of a profile from its events; returns the session rows written."""
+    rule = session_rule(profile)
+    with store.transaction():
+        version = next_version(store, clock)
+        params = _params(profile.profile_id, rule, version)
+        store.execute(_sql(queries.insert_sessions(rule, scoped=False), params))
+        store.execute(_sql(queries.insert_tombstones(scoped=False), params))
+        return _rows_of_version(store, version)
+
+
+def sessions_after_load(
+    profiles: Mapping[str, ProfileContext], clock: Clock = wall_clock_us
+) -> Callable[[EventStore, pa.Table], None]:
+    """The loader's `after_load` hook: keeps sessions current after each committed batch."""
+
+    def after_load(store: EventStore, new_rows: pa.Table) -> None:
+        update_sessions(store=store, new_rows=new_rows, profiles=profiles, clock=clock)
+
+    return after_load
+
+
+def first_new_event_per_visitor(new_rows: pa.Table) -> pa.Table:
+    """(profile_id, visitor_key, first_ts) of each visitor with first-party events in the batch."""
+    origins = pa.array(sorted(FIRST_PARTY_ORIGINS))
+    first_party = new_rows.filter(pc.is_in(new_rows.column("origin"), value_set=origins))
+    grouped = first_party.group_by(["profile_id", "visitor_key"]).aggregate([("ts", "min")])
+    return grouped.rename_columns(["profile_id", "visitor_key", "first_ts"])
+
+
+def next_version(store: EventStore, clock: Clock) -> int:
+    """A version above every stored one, even if the wall clock stepped back."""
+    [(highest,)] = store.query(Sql("SELECT coalesce(max(version), 0) FROM sessions"))
+    return max(clock(), int(highest) + 1)
+
+
+def _update_profile(store: EventStore, firsts: pa.Table, rule: SessionRule, version: int) -> None:
+    profile_id = firsts.column("profile_id")[0].as_py()
+    params = _params(profile_id, rule, version)
+    _replace_scope(store, firsts.append_column("from_ts", firsts.column("first_ts")))
+    scope = store.query_arrow(_sql(queries.SCOPE, params))
+    from_ts = scope.column("from_ts")
+    # No earlier session: recompute from the visitor's first event.
+    scope = scope.set_column(3, "from_ts", pc.fill_null(from_ts, pa.scalar(0, from_ts.type)))
+    _replace_scope(store, scope)
+    # The earliest recompute start lets the engine skip older events by their time order.
+    scoped = {**params, "floor": pc.min(scope.column("from_ts")).as_py()}
+    store.execute(_sql(queries.insert_sessions(rule, scoped=True), scoped))
+    store.execute(_sql(queries.insert_tombstones(scoped=True), scoped))
+    store.execute(Sql(f"DELETE FROM {queries.SCOPE_TABLE}"))
+
+
+def _replace_scope(store: EventStore, scope: pa.Table) -> None:
+    store.execute(Sql(f"DELETE FROM {queries.SCOPE_TABLE}"))
+    store.append(queries.SCOPE_TABLE, scope)
+
+
+def _sql(text: str, params: Mapping[str, object]) -> Sql:
+    """Bind only the parameters the statement names (engines refuse extra ones)."""
+    return Sql(text, {k: v for k, v in params.items() if f"${k}" in text})
+
+
+def _params(profile_id: str, rule: SessionRule, version: int) -> dict[str, object]:
+    return {"profile": profile_id, "timeout_us": rule.timeout_us, "version": version}
+
+
+def _rows_of_version(store: EventStore, version: int) -> int:
+    sql = Sql("SELECT count(*) FROM sessions WHERE version = $version", {"version": version})
+    [(count,)] = store.query(sql)
+    return int(count)

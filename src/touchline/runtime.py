@@ -1,0 +1,151 @@
+"""The running server's parts, opened from Settings in the app lifespan and closed at
+shutdown: control plane, event store, spool, enrichment pipeline, loader thread, server token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import text
+
+from touchline.control.db import Database
+from touchline.control.repos import profiles
+from touchline.control.tracking_cache import TrackingKeyCache, tracking_key_cache
+from touchline.errors import NotFound
+from touchline.ingest.context import ProfileContext, RequestContext
+from touchline.ingest.loader import Loader
+from touchline.ingest.pipeline import Pipeline, build_pipeline, encode_rows
+from touchline.ingest.protocol import RawEvent
+from touchline.ingest.spool import Spool
+from touchline.processing.sessions import sessions_after_load
+from touchline.settings import Settings
+from touchline.store import open_store
+from touchline.store.base import EventStore, Sql
+
+SERVER_TOKEN_FILE: Final = "server.token"
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What a request needs while the server runs. `start()` opens it, `stop()` closes it."""
+
+    settings: Settings
+    database: Database
+    store: EventStore
+    spool: Spool
+    pipeline: Pipeline
+    loader: Loader
+    tracking_keys: TrackingKeyCache
+    token: str
+
+    @classmethod
+    async def start(cls, settings: Settings) -> Runtime:
+        """Migrate both planes, open the spool, start the loader, write the server token."""
+        settings.ensure_data_dir()
+        database = Database.open(settings)
+        database.migrate()
+        store = open_store(settings.resolved_event_store_url)
+        store.migrate()
+        spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
+        loader = Loader(
+            spool_dir=settings.spool_dir,
+            store=store,
+            batch_events=settings.loader_batch_events,
+            after_load=sessions_after_load(ProfileDirectory(database)),
+        )
+        loader.start()
+        return cls(
+            settings=settings,
+            database=database,
+            store=store,
+            spool=spool,
+            pipeline=build_pipeline(settings),
+            loader=loader,
+            tracking_keys=tracking_key_cache(database),
+            token=write_server_token(settings.data_dir),
+        )
+
+    async def stop(self) -> None:
+        """Stop the loader (it finishes its batch), then close everything it used."""
+        remove_server_token(self.settings.data_dir, self.token)
+        self.loader.stop()
+        self.spool.close()
+        self.pipeline.close()
+        self.store.close()
+        self.database.close()
+
+    async def ingest(self, events: Sequence[RawEvent], context: RequestContext) -> tuple[int, int]:
+        """Enrich events and append them to the spool; returns (accepted, dropped) once the
+        accepted ones are durable."""
+        result = self.pipeline.run(events, context)
+        if result.rows:
+            await self.spool.append(encode_rows(result.rows))
+        return len(result.rows), result.dropped.total()
+
+    def ping_control_plane(self) -> None:
+        with self.database.read() as session:
+            session.execute(text("SELECT 1"))
+
+    def ping_event_store(self) -> None:
+        self.store.query(Sql("SELECT 1"))
+
+    def loader_lag_seconds(self) -> float:
+        return self.loader.lag_seconds()
+
+    def loader_running(self) -> bool:
+        return self.loader.running
+
+
+def runtime_of(app: Any) -> Runtime | None:
+    """The Runtime the lifespan stored on a Starlette app, or None outside the lifespan."""
+    runtime = getattr(app.state, "runtime", None)
+    return runtime if isinstance(runtime, Runtime) else None
+
+
+class ProfileDirectory(Mapping[str, ProfileContext]):
+    """Profiles by id, read from the control plane when asked, so a profile created while the
+    server runs is sessionized with its own settings (the loader asks once per batch)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def __getitem__(self, profile_id: str) -> ProfileContext:
+        with self.database.read() as session:
+            try:
+                return profiles.get(session, profile_id).context()
+            except NotFound:
+                raise KeyError(profile_id) from None
+
+    def __iter__(self) -> Iterator[str]:
+        with self.database.read() as session:
+            return iter([record.id for record in profiles.list_all(session)])
+
+    def __len__(self) -> int:
+        with self.database.read() as session:
+            return len(profiles.list_all(session))
+
+
+def write_server_token(data_dir: Path) -> str:
+    """A fresh secret in `<data_dir>/server.token` (owner-only) for internal endpoints."""
+    token = secrets.token_urlsafe(32)
+    path = data_dir / SERVER_TOKEN_FILE
+    partial = path.with_suffix(".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(token)
+    partial.replace(path)
+    return token
+
+
+def remove_server_token(data_dir: Path, token: str) -> None:
+    """Remove the token file if it is still ours (another server may have replaced it)."""
+    path = data_dir / SERVER_TOKEN_FILE
+    with contextlib.suppress(FileNotFoundError):
+        if path.read_text() == token:
+            path.unlink()

@@ -1,0 +1,123 @@
+"""Event-plane migrations: numbered, typed operations rendered for each engine.
+
+A separate track from the control plane's Alembic. `apply(store)` runs the migrations a store
+has not recorded in `event_migrations`, in order; each operation is idempotent (IF NOT EXISTS,
+OR REPLACE) so a migration interrupted on ClickHouse, which has no DDL transactions, re-runs
+safely. To add a table: append `Migration(next number, "what", (CreateTable(YOUR_TABLE),))`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from touchline.store import dialect
+from touchline.store.base import Engine, Sql
+from touchline.store.schema import (
+    EVENT_MIGRATIONS,
+    EVENT_ROWS,
+    EVENTS,
+    SPOOL_CHECKPOINTS,
+    Column,
+    Table,
+    View,
+    arrow_schema,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable:
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class CreateView:
+    view: View
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    table: str
+    column: Column
+
+
+@dataclass(frozen=True, slots=True)
+class RunSql:
+    """A statement in DuckDB's dialect, rendered for ClickHouse by the dialect layer."""
+
+    sql: str
+
+
+Operation = CreateTable | CreateView | AddColumn | RunSql
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    number: int
+    name: str
+    operations: tuple[Operation, ...]
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "events", (CreateTable(EVENT_ROWS), CreateView(EVENTS))),
+    Migration(2, "spool checkpoints", (CreateTable(SPOOL_CHECKPOINTS),)),
+]
+
+
+class Migratable(Protocol):
+    """What `apply` needs of an engine (both engines implement it)."""
+
+    engine: Engine
+    database: str
+
+    def query(self, sql: Sql) -> list[tuple[Any, ...]]: ...
+
+    def execute(self, sql: Sql) -> None: ...
+
+    def execute_native(self, statement: str) -> None: ...
+
+    def append(self, table: str, rows: pa.Table) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+
+def apply(store: Migratable, migrations: list[Migration] | None = None) -> list[int]:
+    """Apply the pending migrations in number order; return the numbers applied."""
+    store.execute_native(dialect.create_table(EVENT_MIGRATIONS, store.engine, database=store.database))
+    done = {number for (number,) in store.query(Sql("SELECT number FROM event_migrations"))}
+    applied: list[int] = []
+    for migration in sorted(migrations or MIGRATIONS, key=lambda m: m.number):
+        if migration.number in done:
+            continue
+        with store.transaction():
+            for operation in migration.operations:
+                _run(store, operation)
+            store.append("event_migrations", _record(migration))
+        applied.append(migration.number)
+    return applied
+
+
+def _run(store: Migratable, operation: Operation) -> None:
+    engine, database = store.engine, store.database
+    match operation:
+        case CreateTable(table):
+            store.execute_native(dialect.create_table(table, engine, database=database))
+        case CreateView(view):
+            store.execute_native(dialect.create_view(view, engine, database=database))
+        case AddColumn(table, column):
+            store.execute_native(dialect.add_column(table, column, engine, database=database))
+        case RunSql(sql):
+            store.execute(Sql(sql))
+
+
+def _record(migration: Migration) -> pa.Table:
+    row = {
+        "number": [migration.number],
+        "name": [migration.name],
+        "applied_at": [dt.datetime.now(dt.UTC)],
+    }
+    return pa.table(row, schema=arrow_schema(EVENT_MIGRATIONS.columns))

