@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import maxminddb
 import msgspec
+import orjson
 import pytest
+from typer.testing import CliRunner
 
+from touchline.cli.main import app
 from touchline.control.db import session_scope
 from touchline.control.repos import api_keys, workspaces
 from touchline.demo import catalog
@@ -20,6 +25,7 @@ from touchline.demo.session import Session, Visitor, session_events
 from touchline.demo.traffic import TrafficPlan, generate, visitor
 from touchline.domain.keys import KeyStatus
 from touchline.ingest.context import ProfileContext, RequestContext
+from touchline.ingest.enrich.step import DropReason
 from touchline.ingest.pipeline import Pipeline, build_pipeline
 from touchline.ingest.protocol import EventType, RawEvent
 from touchline.settings import Settings
@@ -143,7 +149,7 @@ def test_the_traffic_covers_devices_countries_channels_and_event_types(
 def test_crawlers_are_dropped_by_the_pipeline(pipeline: Pipeline, week: list[RawEvent]) -> None:
     received = int(END.timestamp() * 1_000_000)
     result = pipeline.run(week, RequestContext(PROFILE, "", "", received, "import", live=False))
-    assert result.dropped["bot"] > 0
+    assert result.dropped[DropReason.BOT] > 0
     assert len(result.rows) + result.dropped.total() == len(week)
 
 
@@ -194,3 +200,44 @@ def test_visitors_have_reserved_emails_and_addresses_from_their_country() -> Non
         assert person.phone.startswith("+52 55 ")
         network = person.ip.rsplit(".", 1)[0]
         assert network in {n for n, _ in catalog.NETWORKS[person.country]}
+
+
+def run_cli(settings: Settings, *args: str) -> dict[str, Any]:
+    env = {"TOUCHLINE_DATA_DIR": str(settings.data_dir), "TOUCHLINE_DATABASE_URL": ""}
+    result = CliRunner().invoke(app, [*args, "--json"], env=env)
+    assert result.exit_code == 0, (result.output, result.exception)
+    answer: dict[str, Any] = orjson.loads(result.stdout)
+    return answer
+
+
+def test_running_the_demo_twice_reuses_everything_and_adds_no_events(settings: Settings) -> None:
+    first = run_cli(settings, "demo", "--days", "3", "--scale", "0.2")
+    second = run_cli(settings, "demo", "--days", "3", "--scale", "0.2")
+    assert (first["reused"], second["reused"]) == (False, True)
+    assert second["id"] == first["id"] and second["profile_id"] == first["profile_id"]
+    assert first["key"].startswith("atb_live_") and second["key"] != first["key"]
+    assert first["tracking_key"].startswith("trk_live_")
+    assert first["loaded"] == first["imported"] > 500
+    assert second["imported"] == first["imported"] and second["loaded"] == 0
+    assert first["dropped"]["bot"] > 0
+
+
+def test_demo_traffic_shows_in_the_traffic_summary(settings: Settings) -> None:
+    demo = run_cli(settings, "demo", "--days", "3", "--scale", "0.2")
+    today = datetime.now(UTC).astimezone(ZoneInfo("America/Mexico_City")).date()
+    stats = run_cli(
+        settings,
+        "stats",
+        "--profile",
+        demo["profile_id"],
+        "--from",
+        str(today - timedelta(days=2)),
+        "--to",
+        str(today),
+    )
+    summary = stats["summary"]
+    assert summary["visitors"] > 50
+    assert summary["visits"] >= summary["visitors"]
+    assert summary["pageviews"] > summary["visits"]
+    assert 20 < summary["bounce_rate"] < 70
+    assert summary["total_engaged_seconds"] > 0

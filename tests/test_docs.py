@@ -6,14 +6,18 @@ rewrite it after changing a command.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
+import typing
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 import typer.main
+from typer._click.core import Command, Parameter
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from touchline.cli.main import app
 from touchline.errors import TouchlineError
@@ -34,37 +38,54 @@ Commands with `--json` print one JSON document on stdout; a secret shown once is
 """
 
 
-def commands(group: click.Command, path: tuple[str, ...]) -> Iterator[tuple[str, click.Command]]:
-    if isinstance(group, click.Group):
+def commands(group: Command, path: tuple[str, ...]) -> Iterator[tuple[str, Command]]:
+    if isinstance(group, TyperGroup):
         for name in sorted(group.commands):
             yield from commands(group.commands[name], (*path, name))
     else:
         yield " ".join(path), group
 
 
-def render_param(param: click.Parameter) -> str:
-    if isinstance(param, click.Option):
-        names = ", ".join(f"`{name}`" for name in (*param.opts, *param.secondary_opts))
-        default = "" if param.required or param.default in (None, False) else f"`{param.default}`"
-        kind = "flag" if param.is_flag else param.type.name
-        text = (param.help or "").replace("|", "\\|")
-        return f"| {names} | {kind} | {'yes' if param.required else ''} | {default} | {text} |"
-    help_text = str(getattr(param, "help", "") or "")
-    return f"| `{(param.name or '').upper()}` | argument | yes | | {help_text} |"
+TYPE_NAMES: dict[object, str] = {str: "text", int: "integer", float: "number", Path: "path"}
 
 
-def render_command(path: str, command: click.Command) -> str:
-    context = click.Context(command, info_name=path)
-    usage = " ".join(command.collect_usage_pieces(context))
-    lines = [f"## `{path}`", "", (command.help or "").strip(), "", f"Usage: `{path} {usage}`"]
+def kind(param: Parameter) -> str:
+    if getattr(param, "is_flag", False):
+        return "flag"
+    annotation: Any = param.type_descriptor.annotation  # type: ignore[attr-defined]
+    if typing.get_origin(annotation) is list:
+        (annotation,) = typing.get_args(annotation)
+    name = TYPE_NAMES.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is not None or high is not None:
+        name += f" ({low if low is not None else '…'} to {high if high is not None else '…'})"
+    return f"{name}, repeatable" if param.multiple else name
+
+
+def render_param(param: Parameter) -> str:
+    text = str(getattr(param, "help", "") or "").replace("|", "\\|")
+    if isinstance(param, TyperArgument):
+        return f"| `{(param.name or '').upper()}` | {kind(param)} | yes | | {text} |"
+    names = ", ".join(f"`{name}`" for name in (*param.opts, *param.secondary_opts))
+    default = "" if param.required or param.default in (None, False) else f"`{param.default}`"
+    return f"| {names} | {kind(param)} | {'yes' if param.required else ''} | {default} | {text} |"
+
+
+def usage(path: str, command: Command) -> str:
+    pieces = [path]
+    if any(isinstance(p, TyperOption) for p in command.params):
+        pieces.append("[OPTIONS]")
+    pieces += [(p.name or "").upper() for p in command.params if isinstance(p, TyperArgument)]
+    return " ".join(pieces)
+
+
+def render_command(path: str, command: Command) -> str:
+    lines = [f"## `{path}`", "", inspect.cleandoc(command.help or ""), ""]
+    lines.append(f"Usage: `{usage(path, command)}`")
     params = [p for p in command.params if not getattr(p, "hidden", False)]
     if params:
-        lines += [
-            "",
-            "| name | type | required | default | meaning |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        lines += [render_param(param) for param in params]
+        lines += ["", "| name | type | required | default | meaning |"]
+        lines += ["| --- | --- | --- | --- | --- |", *(render_param(p) for p in params)]
     return "\n".join(lines)
 
 

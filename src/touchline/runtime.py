@@ -59,7 +59,7 @@ class Runtime:
             batch_events=settings.loader_batch_events,
             after_load=sessions_after_load(ProfileDirectory(database)),
         )
-        loader.start()
+        loader.start(settings.loader_interval_seconds)
         return cls(
             settings=settings,
             database=database,
@@ -96,10 +96,8 @@ class Runtime:
         self.store.query(Sql("SELECT 1"))
 
     def loader_lag_seconds(self) -> float:
+        """Age of the oldest spooled event not loaded yet (a stuck loader shows up here)."""
         return self.loader.lag_seconds()
-
-    def loader_running(self) -> bool:
-        return self.loader.running
 
 
 def runtime_of(app: Any) -> Runtime | None:

@@ -190,9 +190,15 @@ def test_from_row_reads_an_enriched_row_and_ignores_other_columns() -> None:
     )
 
 
-def test_session_keys_differ_for_different_starts_of_one_visitor() -> None:
-    assert session_key(2**64 - 1, T0) != session_key(2**64 - 1, T0 + 1)
-    assert 0 <= session_key(2**64 - 1, T0) < 2**64
+@given(
+    st.integers(min_value=0, max_value=2**64 - 1),
+    st.integers(min_value=0, max_value=2**62),
+    st.integers(min_value=0, max_value=2**62),
+)
+def test_a_visitors_sessions_never_share_a_key(visitor: int, start: int, other: int) -> None:
+    key = session_key(visitor, start)
+    assert 0 <= key < 2**64
+    assert (key == session_key(visitor, other)) == (start == other)
 
 
 # -- properties ------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, Final
 
 from touchline.analytics.query import Period, parse_day
@@ -119,26 +119,25 @@ class TrafficResult:
 
 
 def build(query: TrafficQuery) -> Sql:
-    """Per local day and for the whole period: visitors (distinct), visits, pageviews,
-    bounces, engaged milliseconds and visit durations of the sessions started in it."""
+    """Per local day: visitors (distinct), visits, pageviews, bounces, engaged milliseconds and
+    visit durations of the sessions started that day; plus the period's distinct visitors."""
     period = query.period
     day, params = period.local_day_sql("started_at")
     sessions = current_sessions(
         "profile_id = $profile AND started_at >= $start AND started_at < $end"
     )
-    measures = """count(DISTINCT visitor_key) AS visitors, count(*) AS visits,
-    sum(pageviews) AS pageviews, sum(CASE WHEN bounced THEN 1 ELSE 0 END) AS bounces,
-    sum(engaged_ms) AS engaged_ms, sum(duration_us) AS duration_us"""
     text = f"""WITH s AS (
   SELECT visitor_key, pageviews, bounced, engaged_ms,
     date_diff('microsecond', started_at, ended_at) AS duration_us, {day} AS day
   FROM ({sessions}) AS current_sessions
 )
-SELECT day, {measures} FROM s GROUP BY day
+SELECT day, count(DISTINCT visitor_key) AS visitors, count(*) AS visits,
+  sum(pageviews) AS pageviews, sum(CASE WHEN bounced THEN 1 ELSE 0 END) AS bounces,
+  sum(engaged_ms) AS engaged_ms, sum(duration_us) AS duration_us
+FROM s GROUP BY day
 UNION ALL
-SELECT {TOTAL} AS day, {measures} FROM s"""
-    bounds = {"start": _naive_utc(period.start), "end": _naive_utc(period.end)}
-    params = {name: _naive_utc(v) if isinstance(v, datetime) else v for name, v in params.items()}
+SELECT {TOTAL} AS day, count(DISTINCT visitor_key) AS visitors, 0, 0, 0, 0, 0 FROM s"""
+    bounds = {"start": period.start, "end": period.end}
     return Sql(text, {"profile": query.profile_id, **bounds, **params})
 
 
@@ -147,12 +146,21 @@ def run(store: EventStore, query: TrafficQuery) -> TrafficResult:
 
 
 def result_of(query: TrafficQuery, rows: Sequence[tuple[Any, ...]]) -> TrafficResult:
+    """Days from the per-day rows; the summary sums them, but for its distinct visitors."""
     by_day = {int(row[0]): TrafficCounts(*(int(v or 0) for v in row[1:])) for row in rows}
     days = tuple(
         TrafficDay(day, by_day.get(index, TrafficCounts()))
         for index, day in enumerate(query.period.days)
     )
-    return TrafficResult(query=query, summary=by_day.get(TOTAL, TrafficCounts()), days=days)
+    summary = TrafficCounts(
+        visitors=by_day.get(TOTAL, TrafficCounts()).visitors,
+        visits=sum(d.counts.visits for d in days),
+        pageviews=sum(d.counts.pageviews for d in days),
+        bounces=sum(d.counts.bounces for d in days),
+        engaged_ms=sum(d.counts.engaged_ms for d in days),
+        duration_us=sum(d.counts.duration_us for d in days),
+    )
+    return TrafficResult(query=query, summary=summary, days=days)
 
 
 def run_summary(
@@ -163,8 +171,3 @@ def run_summary(
         profile_id=profile_id, date_from=date_from, date_to=date_to, timezone=timezone
     )
     return run(store, query).as_json()
-
-
-def _naive_utc(instant: datetime) -> datetime:
-    """Event-plane timestamps are UTC without a zone attached."""
-    return instant.astimezone(UTC).replace(tzinfo=None)

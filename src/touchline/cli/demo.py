@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -54,10 +55,13 @@ def demo(
     if as_json:
         emit_json(account_json(account) | report_json(report))
     else:
-        print_summary(account, report, now.date() - timedelta(days=days - 1), now.date())
+        today = now.astimezone(ZoneInfo(account.profile.timezone)).date()
+        print_summary(account, report, today - timedelta(days=days - 1), today)
     if serve:
-        stdout.print(f"\nDashboard and API: [bold]{settings.resolved_public_url}[/bold]")
-        stdout.print(f"Ready API key: [bold]{account.api_key.plaintext}[/bold]")
+        stdout.print(
+            f"\nServing the demo at [bold]{settings.resolved_public_url}[/bold]", soft_wrap=True
+        )
+        stdout.print(f"API key, ready to use: [bold]{account.api_key.plaintext}[/bold]", soft_wrap=True)
         serve_command.serve(ctx)
 
 
@@ -70,7 +74,7 @@ def event_progress(description: str) -> Iterator[Any]:
         TextColumn("{task.completed:,.0f} events"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=stderr) as progress:
+    with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=None)
         yield lambda n: progress.advance(task, n)
 
@@ -89,20 +93,30 @@ def account_json(account: DemoAccount) -> dict[str, Any]:
 def print_summary(account: DemoAccount, report: ImportReport, first: date, last: date) -> None:
     profile = account.profile
     verb = "Reusing the existing" if account.reused else "Created"
-    stdout.print(f"{verb} workspace [bold]Demo Agency[/bold]  id: {account.workspace_id}")
+    stdout.print(
+        f"{verb} workspace [bold]Demo Agency[/bold]  id: {account.workspace_id}", soft_wrap=True
+    )
     stdout.print(
         f"Profile [bold]{profile.name}[/bold]  id: {profile.id}  "
-        f"({profile.timezone}, {profile.currency}, {', '.join(profile.domains)})"
+        f"({profile.timezone}, {profile.currency}, {', '.join(profile.domains)})",
+        soft_wrap=True,
     )
-    stdout.print(f"Tracking key: {account.tracking_key}")
-    stdout.print(f"API key (shown once): [bold]{account.api_key.plaintext}[/bold]")
+    stdout.print(f"Tracking key: {account.tracking_key}", soft_wrap=True)
+    stdout.print(f"API key (shown once): [bold]{account.api_key.plaintext}[/bold]", soft_wrap=True)
     dropped = ", ".join(f"{reason} {n:,}" for reason, n in sorted(report.dropped.items()))
     stdout.print(
         f"Traffic {first} → {last}: {report.imported:,} events imported"
-        + (f", {sum(report.dropped.values()):,} dropped ({dropped})" if dropped else "")
+        + (f", {sum(report.dropped.values()):,} dropped ({dropped})" if dropped else ""),
+        soft_wrap=True,
     )
     if report.loaded is None:
-        stdout.print("A running server holds the event store: its loader is loading them.")
+        stdout.print(
+            "A running server holds the event store: its loader is loading them.", soft_wrap=True
+        )
     else:
-        stdout.print(f"Loaded {report.loaded:,} new events (a re-run adds no duplicates).")
-    stdout.print(f"Try: touchline stats --profile {profile.id} --from {first} --to {last}")
+        stdout.print(
+            f"Loaded {report.loaded:,} new events (a re-run adds no duplicates).", soft_wrap=True
+        )
+    stdout.print(
+        f"Try: touchline stats --profile {profile.id} --from {first} --to {last}", soft_wrap=True
+    )

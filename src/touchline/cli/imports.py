@@ -87,17 +87,27 @@ def report_json(report: ImportReport) -> dict[str, Any]:
 
 
 def print_report(report: ImportReport) -> None:
-    stdout.print(f"Imported {report.imported:,} of {report.events:,} valid events.")
+    stdout.print(f"Imported {report.imported:,} of {report.events:,} valid events.", soft_wrap=True)
     if report.dropped:
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in sorted(report.dropped.items()))
-        stdout.print(f"Dropped by the pipeline: {sum(report.dropped.values()):,} ({reasons}).")
+        stdout.print(
+            f"Dropped by the pipeline: {sum(report.dropped.values()):,} ({reasons}).",
+            soft_wrap=True,
+        )
     if report.invalid:
-        stdout.print(f"[red]Invalid lines: {len(report.invalid):,}[/red] (skipped)")
+        stdout.print(f"[red]Invalid lines: {len(report.invalid):,}[/red] (skipped)", soft_wrap=True)
         for bad in report.invalid[:SHOWN_INVALID_LINES]:
-            stdout.print(f"  line {bad.line}: {bad.error}", markup=False, highlight=False)
+            stdout.print(
+                f"  line {bad.line}: {bad.error}", markup=False, highlight=False, soft_wrap=True
+            )
         if len(report.invalid) > SHOWN_INVALID_LINES:
-            stdout.print(f"  … and {len(report.invalid) - SHOWN_INVALID_LINES:,} more (--json)")
+            stdout.print(
+                f"  … and {len(report.invalid) - SHOWN_INVALID_LINES:,} more (--json)",
+                soft_wrap=True,
+            )
     if report.loaded is None:
-        stdout.print("A running server holds the event store: its loader will load them.")
+        stdout.print(
+            "A running server holds the event store: its loader will load them.", soft_wrap=True
+        )
     else:
-        stdout.print(f"Loaded {report.loaded:,} new events into the event store.")
+        stdout.print(f"Loaded {report.loaded:,} new events into the event store.", soft_wrap=True)

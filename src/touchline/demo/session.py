@@ -95,7 +95,7 @@ class _Recorder:
 
     def browse(self) -> None:
         session, rng = self.session, self.rng
-        pages = 1 if rng.random() < 0.42 else 2 + min(int(rng.expovariate(0.45)), 8)
+        pages = 1 if rng.random() < 0.55 else 2 + min(int(rng.expovariate(0.45)), 8)
         path = session.landing
         for number in range(pages):
             self.page_view(path, first=number == 0)

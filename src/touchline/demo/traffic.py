@@ -105,7 +105,7 @@ def _new_visit(plan: TrafficPlan, rng: random.Random, day: date, index: int) -> 
     arrival = _weighted(rng, [(a, a.weight) for a in catalog.ARRIVALS])
     if arrival.in_app and person.device == "mobile" and rng.random() < 0.7:
         person = person.in_app(catalog.IN_APP_AGENTS[arrival.in_app])
-    consent = Consent(analytics=True, marketing=rng.random() < 0.8) if rng.random() < 0.6 else None
+    consent = Consent(analytics=True, marketing=rng.random() < 0.8) if rng.random() < 0.35 else None
     return _session(rng, person, arrival, returning=False, consent=consent)
 
 

@@ -22,9 +22,6 @@ DEFAULT_TIMEOUT_MINUTES: Final = 30
 ENGAGED_ALLOWANCE_MS: Final = 5_000
 """Engaged time may exceed the visit's span by this much (clock rounding, the first page's time)."""
 
-MASK64: Final = (1 << 64) - 1
-
-
 @dataclass(frozen=True, slots=True)
 class SessionRule:
     """A profile's sessionization settings."""
@@ -254,9 +251,12 @@ def is_bounce(*, pageviews: int, interactions: int) -> bool:
 
 
 def session_key(visitor_key: int, started_at_us: int) -> int:
-    """Unsigned 64-bit key of a session: its visitor key XOR its start time (epoch µs).
+    """Unsigned 64-bit key of a session, from its visitor key and start (epoch µs).
 
-    Plain arithmetic so the SQL engines compute the same key; unique within a visitor because
-    two sessions of one visitor never start at the same microsecond.
+    `v - s` when that is not negative, else `v + s`: plain unsigned arithmetic every SQL engine
+    computes alike, never overflowing, and one-to-one in `s` for a given visitor (the two
+    branches cover [0, v] and (2v, v + s]), so a visitor's sessions never share a key.
     """
-    return (visitor_key ^ started_at_us) & MASK64
+    if visitor_key >= started_at_us:
+        return visitor_key - started_at_us
+    return visitor_key + started_at_us

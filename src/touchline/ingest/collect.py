@@ -8,6 +8,7 @@ every refusal into the spec's error envelope. docs/tracking-protocol.md is its c
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -25,7 +26,6 @@ from touchline.errors import (
     Unauthorized,
     Unavailable,
     envelope,
-    new_request_id,
 )
 from touchline.ingest.context import RequestContext
 from touchline.ingest.enrich.client_ip import TrustedProxies, client_ip
@@ -52,6 +52,9 @@ _PREFLIGHT = (
     (b"access-control-max-age", str(CORS_MAX_AGE_SECONDS).encode()),
 )
 
+
+# Request ids come from `random`, not `secrets` as elsewhere: os.urandom releases the GIL on
+# every call, which hands it to the loader thread mid-request. They need to be unique, not secret.
 
 class ClientDisconnected(Exception):
     """The client went away before its body arrived: nothing to answer."""
@@ -100,7 +103,7 @@ class CollectEndpoint:
         self.runtime = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = new_request_id()
+        request_id = f"req_{random.getrandbits(64):016x}"
         head = RequestHead.read(scope["headers"])
         method = scope["method"]
         try:

@@ -21,7 +21,7 @@ from touchline.control.db import Database
 from touchline.errors import Conflict, InvalidPayload
 from touchline.ingest.context import ProfileContext, RequestContext
 from touchline.ingest.loader import Loader
-from touchline.ingest.pipeline import Pipeline, build_pipeline, encode_rows
+from touchline.ingest.pipeline import Pipeline, PipelineResult, build_pipeline, encode_rows
 from touchline.ingest.protocol import RawEvent
 from touchline.ingest.spool import Spool
 from touchline.processing.sessions import sessions_after_load
@@ -94,29 +94,26 @@ class Importer:
                 chunk = []
         if chunk:
             self._run(chunk, on_chunk)
+        self.report.invalid.sort(key=lambda bad: bad.line)
         return self.report
 
     def _run(self, chunk: list[Numbered], on_chunk: Progress | None) -> None:
         context = replace(self.context, received_at_us=int(self.clock() * 1_000_000))
         try:
             result = self.pipeline.run([event for _, event in chunk], context)
-            rows, dropped = result.rows, result.dropped
         except InvalidPayload:
-            rows, dropped = self._run_one_by_one(chunk, context)
-        if rows:
-            self.spool.append_blocking(encode_rows(rows))
+            result = self._run_one_by_one(chunk, context)
+        if result.rows:
+            self.spool.append_blocking(encode_rows(result.rows))
         self.report.events += len(chunk)
-        self.report.imported += len(rows)
-        self.report.dropped.update({str(reason): n for reason, n in dropped.items()})
+        self.report.imported += len(result.rows)
+        self.report.dropped.update({str(reason): n for reason, n in result.dropped.items()})
         if on_chunk is not None:
             on_chunk(len(chunk))
 
-    def _run_one_by_one(
-        self, chunk: list[Numbered], context: RequestContext
-    ) -> tuple[list[dict[str, object]], Counter[str]]:
+    def _run_one_by_one(self, chunk: list[Numbered], context: RequestContext) -> PipelineResult:
         """A chunk the pipeline refused as a whole: find the events at fault, keep the rest."""
-        rows: list[dict[str, object]] = []
-        dropped: Counter[str] = Counter()
+        kept = PipelineResult(rows=[])
         for line, event in chunk:
             try:
                 result = self.pipeline.run([event], context)
@@ -124,9 +121,9 @@ class Importer:
                 self.report.invalid.append(InvalidLine(line, error.message))
                 self.report.events -= 1
                 continue
-            rows += result.rows
-            dropped.update({str(reason): n for reason, n in result.dropped.items()})
-        return rows, dropped
+            kept.rows.extend(result.rows)
+            kept.dropped.update(result.dropped)
+        return kept
 
 
 def read_events(handle: BinaryIO, report: ImportReport) -> Iterator[Numbered]:

@@ -1,10 +1,11 @@
 """The loader: drains the spool into the event plane in batches, exactly once.
 
-Each batch is decoded to Arrow, deduplicated by (profile_id, event_id) — within the batch and
-against stored events in the batch's time range and profiles — and appended, sorted, together
-with the segments' new checkpoint offsets in one transaction (DuckDB). ClickHouse has no
-transactions: there a crash between rows and checkpoint replays the frames, and the same
-dedup finds them stored. Fully loaded sealed segments are deleted.
+A batch is read and decoded to Arrow (stage one), then deduplicated by (profile_id, event_id) —
+within the batch and against stored events of the batch's profiles and time range — and
+appended together with the segments' new checkpoint offsets in one transaction (stage two,
+DuckDB). While one batch is stored the next is decoded. ClickHouse has no transactions: a crash
+between rows and checkpoint replays those frames, and the same dedup finds them stored. Fully
+loaded sealed segments are deleted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,23 +34,27 @@ log = logging.getLogger(__name__)
 
 AfterLoad = Callable[[EventStore, pa.Table], None]
 
-_READ_BYTES_PER_EVENT = 1024  # read budget per batch event (rows are ~0.5–1.5 KiB of JSON)
+_READ_BYTES_PER_EVENT = 1024  # read budget per batch event (rows are about 0.5 to 1.5 KiB of JSON)
 _KEYS = ("profile_id", "event_id", "ts", "visitor_key")
 
-DEDUP = """
-WITH fresh AS (
-    SELECT * FROM batch
-    QUALIFY row_number() OVER (PARTITION BY profile_id, event_id ORDER BY seq) = 1
+# Rows to drop: later copies within the batch, and events already stored. The stored side is
+# bounded by the batch's profiles and time range (a retry carries the event's own timestamp).
+DUPLICATES = """
+WITH copies AS (
+    SELECT seq, row_number() OVER (PARTITION BY profile_id, event_id ORDER BY seq) AS copy
+    FROM batch
 ), stored AS (
     SELECT profile_id, event_id FROM events
     WHERE ts BETWEEN $ts_from AND $ts_to AND list_contains($profiles, profile_id)
 )
-SELECT fresh.seq AS seq FROM fresh
-ANTI JOIN stored ON fresh.profile_id = stored.profile_id AND fresh.event_id = stored.event_id
-ORDER BY fresh.profile_id, date_trunc('day', fresh.ts), fresh.visitor_key, fresh.ts,
-    fresh.event_id
+SELECT seq FROM copies WHERE copy > 1
+UNION ALL
+SELECT batch.seq FROM batch
+SEMI JOIN stored ON batch.profile_id = stored.profile_id AND batch.event_id = stored.event_id
 """
-CHECKPOINTS = "SELECT segment, max(end_offset) AS end_offset FROM spool_checkpoints GROUP BY segment"
+CHECKPOINTS = (
+    "SELECT segment, max(end_offset) AS end_offset FROM spool_checkpoints GROUP BY segment"
+)
 FORGET_SEGMENT = "DELETE FROM spool_checkpoints WHERE segment = $segment"
 
 
@@ -65,13 +71,12 @@ class _Take:
 @dataclass(slots=True)
 class _Batch:
     takes: list[_Take] = field(default_factory=list)
-    events: int = 0
+    events: int = 0  # spooled rows, as the frame headers count them
+    rows: pa.Table = field(default_factory=EVENT_SCHEMA.empty_table)
 
     @property
-    def frames(self) -> Iterator[tuple[spool.Segment, spool.Frame]]:
-        for take in self.takes:
-            for frame in take.frames:
-                yield take.segment, frame
+    def ends(self) -> dict[str, int]:
+        return {take.segment.name: take.end for take in self.takes}
 
 
 class Loader:
@@ -91,7 +96,7 @@ class Loader:
         self._batch_events = batch_events
         self._after_load = after_load
         self._clock = clock
-        self._offsets: dict[str, int] = {}
+        self._offsets: dict[str, int] = {}  # segment → bytes loaded (mirrors the checkpoints)
         self._synced = False
         self._drain_lock = threading.Lock()
         self._lock_fd: int | None = None
@@ -105,21 +110,28 @@ class Loader:
         """Load at most one batch. Returns the spooled events it consumed (duplicates and
         rejected rows included): 0 means the spool is caught up."""
         with self._drain_lock:
-            self._hold_spool_lock()
-            self._sync_offsets()
-            batch = self._collect()
-            inserted = self._load(batch) if batch.events else _empty()
-            self._retire([t for t in batch.takes if t.finished])
-        if self._after_load is not None and inserted.num_rows:
-            self._after_load(self._store, inserted)
+            self._begin()
+            batch = self._prepare(self._offsets)
+            inserted = self._store_batch(batch)
+        self._notify(inserted)
         return batch.events
 
     def drain(self) -> int:
-        """Load until the spool is caught up; returns the events consumed."""
+        """Load until the spool is caught up, decoding each batch while the previous one is
+        stored. Returns the events consumed."""
         total = 0
-        while consumed := self.drain_once():
-            total += consumed
-        return total
+        with self._drain_lock, ThreadPoolExecutor(1, "loader-decode") as decoder:
+            self._begin()
+            upcoming: Future[_Batch] = decoder.submit(self._prepare, dict(self._offsets))
+            while True:
+                batch = upcoming.result()
+                more = batch.events > 0 and not self._stop.is_set()
+                if more:
+                    upcoming = decoder.submit(self._prepare, {**self._offsets, **batch.ends})
+                self._notify(self._store_batch(batch))
+                total += batch.events
+                if not more:
+                    return total
 
     def start(self, interval_seconds: float) -> None:
         """Drain in a background thread (the event store's one writer thread)."""
@@ -164,17 +176,23 @@ class Loader:
             total += max(0, size - self._offsets.get(segment.name, 0))
         return total
 
-    # --- one batch -----------------------------------------------------------------------------
+    # --- around batches ------------------------------------------------------------------------
 
     def _run(self, interval_seconds: float) -> None:
         while not self._stop.is_set():
-            consumed = 0
             try:
-                consumed = self.drain_once()
+                self.drain()
             except Exception:
                 log.exception("loader: batch failed; retrying")
-            if consumed < self._batch_events:
-                self._stop.wait(interval_seconds)
+            self._stop.wait(interval_seconds)
+
+    def _begin(self) -> None:
+        self._hold_spool_lock()
+        if not self._synced:
+            # This loader is the checkpoints' only writer (the lock): memory stays in step.
+            rows = self._store.query(Sql(CHECKPOINTS))
+            self._offsets = {segment: int(end) for segment, end in rows}
+            self._synced = True
 
     def _hold_spool_lock(self) -> None:
         if self._lock_fd is not None:
@@ -188,14 +206,13 @@ class Loader:
             raise Conflict("another loader is draining this spool") from error
         self._lock_fd = fd
 
-    def _sync_offsets(self) -> None:
-        # This loader is the checkpoints' only writer (the lock), so memory stays in step.
-        if not self._synced:
-            rows = self._store.query(Sql(CHECKPOINTS))
-            self._offsets = {segment: int(end) for segment, end in rows}
-            self._synced = True
+    def _notify(self, inserted: pa.Table) -> None:
+        if self._after_load is not None and inserted.num_rows:
+            self._after_load(self._store, inserted)
 
-    def _collect(self) -> _Batch:
+    # --- stage one: read and decode (files only, never the store) -------------------------------
+
+    def _prepare(self, offsets: Mapping[str, int]) -> _Batch:
         batch = _Batch()
         spool.remove_orphans(self.spool_dir)
         for segment in spool.segments(self.spool_dir):
@@ -203,63 +220,33 @@ class Loader:
                 break
             if not segment.sealed and not spool.writer_alive(segment):
                 segment = spool.seal_abandoned(segment)
-            take = self._take(segment, self._batch_events - batch.events)
+            take = _take(segment, offsets.get(segment.name, 0), self._batch_events - batch.events)
             if take.frames or take.finished:
                 batch.takes.append(take)
                 batch.events += sum(frame.events for frame in take.frames)
+        if batch.events:
+            batch.rows = self._decode(batch)
         return batch
 
-    def _take(self, segment: spool.Segment, budget: int) -> _Take:
-        start = self._offsets.get(segment.name, 0)
-        try:
-            frames, at_eof = spool.read_frames(
-                segment.path, start, max_bytes=budget * _READ_BYTES_PER_EVENT
-            )
-        except FileNotFoundError:  # sealed or retired meanwhile; seen again next time
-            return _Take(segment, [], start, finished=False)
-        taken, events = [], 0
-        for frame in frames:
-            if events >= budget:
-                break
-            taken.append(frame)
-            events += frame.events
-        end = taken[-1].end if taken else start
-        finished = segment.sealed and at_eof and len(taken) == len(frames)
-        if finished and end < segment.path.stat().st_size:
-            log.warning("loader: ignoring the torn tail of spool segment %s", segment.name)
-        return _Take(segment, taken, end, finished)
-
-    def _load(self, batch: _Batch) -> pa.Table:
-        rows = self._decode(batch)
-        fresh = self._fresh(rows)
-        checkpoints = self._checkpoints(batch)
-        with self._store.transaction():
-            self._store.append("events", fresh)
-            self._store.append(SPOOL_CHECKPOINTS.name, checkpoints)
-        for take in batch.takes:
-            self._offsets[take.segment.name] = take.end
-        return fresh
-
     def _decode(self, batch: _Batch) -> pa.Table:
-        scratch = self.spool_dir / "loader.scratch"
-        try:
-            _write_ndjson(scratch, (frame for _, frame in batch.frames))
-            return self._decoder.decode(scratch)
-        except InvalidPayload:
-            return self._decode_each(batch, scratch)
-        finally:
-            scratch.unlink(missing_ok=True)
+        with _Scratch(self.spool_dir) as scratch:
+            scratch.write([frame.payload for take in batch.takes for frame in take.frames])
+            try:
+                return self._decoder.decode(scratch.path)
+            except InvalidPayload:
+                return self._decode_each(batch, scratch)
 
-    def _decode_each(self, batch: _Batch, scratch: Path) -> pa.Table:
+    def _decode_each(self, batch: _Batch, scratch: _Scratch) -> pa.Table:
         # One bad frame must not stop the loader: set it aside and load the others.
         tables = []
-        for segment, frame in batch.frames:
-            _write_ndjson(scratch, [frame])
-            try:
-                tables.append(self._decoder.decode(scratch))
-            except InvalidPayload as error:
-                self._reject(segment, frame, error)
-        return pa.concat_tables(tables) if tables else _empty()
+        for take in batch.takes:
+            for frame in take.frames:
+                scratch.write([frame.payload])
+                try:
+                    tables.append(self._decoder.decode(scratch.path))
+                except InvalidPayload as error:
+                    self._reject(take.segment, frame, error)
+        return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
 
     def _reject(self, segment: spool.Segment, frame: spool.Frame, error: InvalidPayload) -> None:
         rejected = self.spool_dir / "rejected"
@@ -267,28 +254,44 @@ class Loader:
         (rejected / f"{segment.name}-{frame.start}.ndjson").write_bytes(frame.payload)
         log.error("loader: set aside an undecodable spool frame of %s: %s", segment.name, error)
 
+    # --- stage two: deduplicate and store ------------------------------------------------------
+
+    def _store_batch(self, batch: _Batch) -> pa.Table:
+        fresh = self._fresh(batch.rows) if batch.events else batch.rows
+        moved = [take for take in batch.takes if take.frames]
+        if moved:
+            with self._store.transaction():
+                self._store.append("events", fresh)
+                self._store.append(SPOOL_CHECKPOINTS.name, self._checkpoints(moved))
+            self._offsets.update({take.segment.name: take.end for take in moved})
+        self._retire([take for take in batch.takes if take.finished])
+        return fresh
+
     def _fresh(self, rows: pa.Table) -> pa.Table:
-        """The rows not stored yet, first copy of each, sorted for storage."""
+        """The rows not stored yet (first copy of each), in spool order."""
         rows = _valid(rows)
         if rows.num_rows == 0:
             return rows
-        keys = rows.select(list(_KEYS)).append_column("seq", pa.array(range(rows.num_rows)))
+        seq = pa.array(range(rows.num_rows), pa.int64())
+        keys = rows.select(list(_KEYS)).append_column("seq", seq)
         bounds = pc.min_max(rows["ts"])
         params = {
             "ts_from": bounds["min"].as_py(),
             "ts_to": bounds["max"].as_py(),
             "profiles": pc.unique(rows["profile_id"]).to_pylist(),
         }
-        order = self._store.query_arrow(Sql(DEDUP, params), tables={"batch": keys})
-        return rows.take(order["seq"])
+        dropped = self._store.query_arrow(Sql(DUPLICATES, params), tables={"batch": keys})
+        if dropped.num_rows == 0:
+            return rows
+        return rows.filter(pc.invert(pc.is_in(seq, dropped["seq"].combine_chunks())))
 
-    def _checkpoints(self, batch: _Batch) -> pa.Table:
+    def _checkpoints(self, takes: list[_Take]) -> pa.Table:
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
         return pa.table(
             {
-                "segment": [take.segment.name for take in batch.takes],
-                "end_offset": [take.end for take in batch.takes],
-                "loaded_at": [now] * len(batch.takes),
+                "segment": [take.segment.name for take in takes],
+                "end_offset": [take.end for take in takes],
+                "loaded_at": [now] * len(takes),
             },
             schema=arrow_schema(SPOOL_CHECKPOINTS.columns),
         )
@@ -301,26 +304,78 @@ class Loader:
             self._offsets.pop(take.segment.name, None)
 
 
-def _write_ndjson(path: Path, frames: Iterator[spool.Frame] | list[spool.Frame]) -> None:
-    with path.open("wb") as file:
-        for frame in frames:
-            file.write(frame.payload)
-            if not frame.payload.endswith(b"\n"):
-                file.write(b"\n")
+def _take(segment: spool.Segment, start: int, budget: int) -> _Take:
+    try:
+        frames, at_eof = spool.read_frames(
+            segment.path, start, max_bytes=budget * _READ_BYTES_PER_EVENT
+        )
+    except FileNotFoundError:  # sealed or retired meanwhile; seen again next time
+        return _Take(segment, [], start, finished=False)
+    taken, events = [], 0
+    for frame in frames:
+        if events >= budget:
+            break
+        taken.append(frame)
+        events += frame.events
+    end = taken[-1].end if taken else start
+    finished = segment.sealed and at_eof and len(taken) == len(frames)
+    if finished and end < _size(segment.path):
+        log.warning("loader: ignoring the torn tail of spool segment %s", segment.name)
+    return _Take(segment, taken, end, finished)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+class _Scratch:
+    """The file the decoder reads a batch from: an anonymous RAM file (memfd) where the OS has
+    one, else a file in the spool directory."""
+
+    def __init__(self, fallback_dir: Path) -> None:
+        self._unlink: Path | None = None
+        try:
+            self._fd = os.memfd_create("touchline-loader", os.MFD_CLOEXEC)
+            self.path = Path(f"/proc/self/fd/{self._fd}")
+        except (AttributeError, OSError):
+            self.path = self._unlink = fallback_dir / "loader.scratch"
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC)
+
+    def write(self, payloads: list[memoryview]) -> None:
+        os.ftruncate(self._fd, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        for start in range(0, len(payloads), 512):  # IOV_MAX is 1024 on Linux
+            chunk = payloads[start : start + 512]
+            written = os.writev(self._fd, chunk)
+            if written < sum(len(payload) for payload in chunk):  # short write: finish it
+                rest = memoryview(b"".join(chunk))[written:]
+                while rest:
+                    rest = rest[os.write(self._fd, rest) :]
+
+    def __enter__(self) -> _Scratch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        os.close(self._fd)
+        if self._unlink is not None:
+            self._unlink.unlink(missing_ok=True)
 
 
 def _valid(rows: pa.Table) -> pa.Table:
-    """Drop rows missing a key column (they cannot be stored or deduplicated)."""
-    if all(rows[name].null_count == 0 for name in _KEYS):
-        return rows
+    """Drop rows without a key (they can be neither stored nor deduplicated): a null key
+    column, or an empty profile or event id."""
     mask = pc.and_(
-        pc.and_(pc.is_valid(rows["profile_id"]), pc.is_valid(rows["event_id"])),
         pc.and_(pc.is_valid(rows["ts"]), pc.is_valid(rows["visitor_key"])),
+        pc.and_(
+            pc.fill_null(pc.not_equal(rows["profile_id"], ""), False),
+            pc.fill_null(pc.not_equal(rows["event_id"], ""), False),
+        ),
     )
+    if pc.all(mask).as_py():
+        return rows
     kept = rows.filter(mask)
     log.error("loader: dropped %d spooled rows without a key", rows.num_rows - kept.num_rows)
     return kept
-
-
-def _empty() -> pa.Table:
-    return EVENT_SCHEMA.empty_table()

@@ -1,16 +1,18 @@
 """The durable spool: append-only segment files with group commit.
 
 Concurrent appends share one write + fdatasync done by a writer thread; each caller returns
-once its bytes are durable. A frame is a header (magic, payload length, crc32, write time in
-epoch µs) and a payload (NDJSON enriched rows). Each process writes its own segment,
-`<created µs>-<pid>-<random>.open`, holding an flock on it; a rolled or closed segment is renamed
-`.seg`. An `.open` segment whose lock is free was left by a dead process: the loader drains it
-(a torn tail frame is ignored) and seals it.
+once its bytes are durable. A frame is a header (magic, payload length, crc32, NDJSON rows,
+write time in epoch µs) and a payload: the NDJSON enriched rows of one commit group (split at
+`FRAME_BYTES`), so the loader handles few large frames however small the appends are.
+Each process writes its own segment, `<created µs>-<pid>-<random>.open`, holding an flock on it;
+a rolled or closed segment is renamed `.seg`. An `.open` segment whose lock is free was left
+by a dead process: the loader drains it (a torn tail frame is ignored) and seals it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import secrets
@@ -25,8 +27,9 @@ from pathlib import Path
 from touchline.errors import PayloadTooLarge, Unavailable
 
 MAGIC = b"TLS1"
-HEADER = struct.Struct("<4sIIq")  # magic, payload length, crc32(payload), written_at µs
-MAX_FRAME_BYTES = 256 * 1024 * 1024
+HEADER = struct.Struct("<4sIIIq")  # magic, payload length, crc32(payload), rows, written_at µs
+MAX_FRAME_BYTES = 256 * 1024 * 1024  # largest single append
+FRAME_BYTES = 4 * 1024 * 1024  # appends of one group share a frame up to this size
 OPEN, SEALED, NEW = ".open", ".seg", ".new"
 
 Clock = Callable[[], float]
@@ -134,9 +137,10 @@ class Spool:
         fd = self._fd if self._fd is not None else self._open()
         written_at = int(self._clock() * 1_000_000)
         parts: list[bytes] = []
-        for payload in payloads:
-            parts.append(HEADER.pack(MAGIC, len(payload), zlib.crc32(payload), written_at))
-            parts.append(payload)
+        for body in _bodies(payloads):
+            rows = body.count(b"\n")
+            parts.append(HEADER.pack(MAGIC, len(body), zlib.crc32(body), rows, written_at))
+            parts.append(body)
         buffer = memoryview(b"".join(parts))
         self._size += len(buffer)
         while buffer:
@@ -175,6 +179,22 @@ class Spool:
             self._seal()
         except OSError:
             self._fd, self._path = None, None
+
+
+def _bodies(payloads: list[bytes]) -> Iterator[bytes]:
+    """Frame payloads: the appended NDJSON, newline-terminated, joined up to FRAME_BYTES."""
+    chunk: list[bytes] = []
+    size = 0
+    for payload in payloads:
+        if not payload.endswith(b"\n"):
+            payload += b"\n"
+        if chunk and size + len(payload) > FRAME_BYTES:
+            yield b"".join(chunk)
+            chunk, size = [], 0
+        chunk.append(payload)
+        size += len(payload)
+    if chunk:
+        yield b"".join(chunk)
 
 
 def _notify(group: _Group) -> None:
@@ -221,12 +241,8 @@ class Frame:
     start: int  # offset of the header in the segment
     end: int  # offset just past the payload
     written_at_us: int
-    payload: bytes
-
-    @property
-    def events(self) -> int:
-        """NDJSON rows in the payload (each row ends with a newline)."""
-        return self.payload.count(b"\n") + (0 if self.payload.endswith(b"\n") else 1)
+    events: int  # NDJSON rows in the payload
+    payload: memoryview
 
 
 def segments(directory: Path) -> list[Segment]:
@@ -258,10 +274,8 @@ def writer_alive(segment: Segment) -> bool:
 def seal_abandoned(segment: Segment) -> Segment:
     """Seal the `.open` segment of a dead writer (its torn tail, if any, is never read)."""
     sealed = segment.path.with_suffix(SEALED)
-    try:
+    with contextlib.suppress(FileNotFoundError):  # sealed by someone already
         segment.path.rename(sealed)
-    except FileNotFoundError:
-        pass
     return Segment(sealed, segment.name, sealed=True)
 
 
@@ -281,7 +295,7 @@ def read_frames(path: Path, offset: int, *, max_bytes: int) -> tuple[list[Frame]
         file.seek(offset)
         data = file.read(max_bytes)
         if len(data) >= HEADER.size:
-            _, length, _, _ = HEADER.unpack_from(data, 0)
+            length = HEADER.unpack_from(data, 0)[1]
             if HEADER.size + length > len(data):  # one frame larger than the budget
                 data += file.read(HEADER.size + length - len(data))
         at_eof = not file.read(1)
@@ -289,16 +303,16 @@ def read_frames(path: Path, offset: int, *, max_bytes: int) -> tuple[list[Frame]
 
 
 def _frames(data: bytes, base: int) -> Iterator[Frame]:
-    position = 0
+    view, position = memoryview(data), 0
     while position + HEADER.size <= len(data):
-        magic, length, crc, written_at = HEADER.unpack_from(data, position)
+        magic, length, crc, rows, written_at = HEADER.unpack_from(data, position)
         end = position + HEADER.size + length
         if magic != MAGIC or end > len(data):
             return
-        payload = data[position + HEADER.size : end]
+        payload = view[position + HEADER.size : end]
         if zlib.crc32(payload) != crc:
             return
-        yield Frame(base + position, base + end, written_at, payload)
+        yield Frame(base + position, base + end, written_at, rows, payload)
         position = end
 
 
@@ -312,5 +326,5 @@ def frame_written_at(path: Path, offset: int) -> int | None:
         return None
     if len(header) < HEADER.size:
         return None
-    magic, _, _, written_at = HEADER.unpack_from(header, 0)
+    magic, *_, written_at = HEADER.unpack_from(header, 0)
     return int(written_at) if magic == MAGIC else None

@@ -71,9 +71,9 @@ _TOTALS = f"""row_number() OVER w AS seq,
 # Defaults mark the first and last event (ClickHouse's lag/lead give defaults, not NULL).
 _BY_INACTIVITY = f"""edges AS (
   SELECT visitor_key, ts, event_id, is_view, is_active, engaged_ms,
-    lag(is_view, 1, -1) OVER w = -1
+    lag(1, 1, 0) OVER w = 0
       OR date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us AS is_start,
-    lead(is_view, 1, -1) OVER w = -1
+    lead(1, 1, 0) OVER w = 0
       OR date_diff('microsecond', ts, lead(ts) OVER w) > $timeout_us AS is_end,
     {_TOTALS}
   FROM ev WINDOW w AS ({_ORDER})
@@ -83,9 +83,9 @@ _BY_INACTIVITY = f"""edges AS (
 # a source other than the last one seen, after an earlier page view, at a later instant.
 _BY_SOURCE = f"""idled AS (
   SELECT *,
-    lag(is_view, 1, -1) OVER w = -1
+    lag(1, 1, 0) OVER w = 0
       OR date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us AS idle,
-    lag(is_view, 1, -1) OVER w <> -1 AND ts > lag(ts) OVER w AS moved_on
+    lag(1, 1, 0) OVER w = 1 AND ts > lag(ts) OVER w AS moved_on
   FROM ev WINDOW w AS ({_ORDER})
 ), segmented AS (
   SELECT *, sum(CASE WHEN idle THEN 1 ELSE 0 END) OVER {_RUNNING} AS segment
@@ -122,7 +122,8 @@ _SPANS = """bounds AS (
   FROM edges WHERE is_start OR is_end
   WINDOW v AS (PARTITION BY visitor_key ORDER BY ts, event_id)
 ), spans AS (
-  SELECT visitor_key, ts AS started_at, event_id AS entry_id, end_ts AS ended_at,
+  SELECT visitor_key, ts AS started_at, CAST(epoch_us(ts) AS UBIGINT) AS start_us,
+    event_id AS entry_id, end_ts AS ended_at,
     end_id AS exit_id,
     end_seq - seq + 1 AS events,
     end_views - views + is_view AS pageviews,
@@ -138,7 +139,8 @@ def _facts(*, scoped: bool) -> str:
     floor = " AND e.ts >= $floor" if scoped else ""
     exit_floor = " AND x.ts >= $floor" if scoped else ""
     return f"""SELECT $profile AS profile_id,
-    xor(s.visitor_key, CAST(epoch_us(s.started_at) AS UBIGINT)) AS session_key,
+    CAST(CASE WHEN s.visitor_key >= s.start_us THEN s.visitor_key - s.start_us
+      ELSE s.visitor_key + s.start_us END AS UBIGINT) AS session_key,
     s.visitor_key,
     s.started_at,
     s.ended_at,
@@ -154,8 +156,7 @@ def _facts(*, scoped: bool) -> str:
     e.url AS landing_url,
     e.host,
     {entry},
-    CAST($version AS BIGINT) AS version,
-    false AS deleted
+    CAST($version AS BIGINT) AS version
   FROM events e
   JOIN spans s ON e.visitor_key = s.visitor_key AND e.ts = s.started_at
     AND e.event_id = s.entry_id
@@ -175,53 +176,33 @@ def insert_sessions(rule: SessionRule, *, scoped: bool) -> str:
     return f"INSERT INTO {SESSIONS_TABLE} ({_COLUMNS})\n{select_sessions(rule, scoped=scoped)}"
 
 
-def latest_sessions(where: str) -> str:
-    """The latest row of each session matching `where` (tombstones included).
-
-    `where` may filter on profile, visitor and start time: every version of a session shares
-    them (the key is derived from visitor and start), so filtering before the pick is exact.
-    """
-    return f"""SELECT * FROM {SESSIONS_TABLE} WHERE {where}
-    QUALIFY row_number() OVER (PARTITION BY visitor_key, session_key ORDER BY version DESC) = 1"""
-
-
 def current_sessions(where: str) -> str:
-    """The sessions that exist now (latest version, not a tombstone), matching `where`."""
-    return f"SELECT * FROM ({latest_sessions(where)}) AS latest WHERE NOT deleted"
+    """The sessions matching `where`: one row each, as every recompute deletes the rows it
+    supersedes (docs/decisions/0401)."""
+    return f"SELECT * FROM {SESSIONS_TABLE} WHERE {where}"
 
 
-def _latest(*, scoped: bool) -> str:
-    """The latest row of each of a profile's sessions, or of the scoped visitors' sessions."""
-    where = "profile_id = $profile"
-    if scoped:
-        where += (
-            f" AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE}"
-            " WHERE profile_id = $profile)"
-        )
-    return latest_sessions(where)
-
-
-def insert_tombstones(*, scoped: bool) -> str:
-    """Tombstone the sessions in the recomputed range that this version did not write again."""
-    values = ", ".join(
-        "CAST($version AS BIGINT)" if c == "version" else "true" if c == "deleted" else f"c.{c}"
-        for c in SESSION_COLUMN_NAMES
-    )
-    scope = ""
-    in_range = ""
-    if scoped:
-        scope = f"JOIN {SCOPE_TABLE} s ON s.visitor_key = c.visitor_key AND s.profile_id = $profile"
-        in_range = "AND c.started_at >= s.from_ts"
-    return f"""INSERT INTO {SESSIONS_TABLE} ({_COLUMNS})
-  SELECT {values}
-  FROM ({_latest(scoped=scoped)}) c {scope}
-  WHERE NOT c.deleted AND c.version < $version {in_range}"""
+def delete_superseded(*, scoped: bool) -> str:
+    """Delete the rows an update replaced: a profile's older rows, or the scoped visitors' older
+    rows from where each recompute started. Rewritten sessions keep their `$version` row."""
+    if not scoped:
+        return f"DELETE FROM {SESSIONS_TABLE} WHERE profile_id = $profile AND version < $version"
+    return f"""DELETE FROM {SESSIONS_TABLE}
+  WHERE profile_id = $profile AND version < $version
+    AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE} WHERE profile_id = $profile)
+    AND session_key IN (
+      SELECT c.session_key FROM {SESSIONS_TABLE} c
+      JOIN {SCOPE_TABLE} s ON s.visitor_key = c.visitor_key
+      WHERE c.profile_id = $profile AND s.profile_id = $profile AND c.version < $version
+        AND c.started_at >= s.from_ts)"""
 
 
 SCOPE: Final = f"""SELECT s.profile_id, s.visitor_key, s.first_ts,
     max(CASE WHEN c.started_at < s.first_ts THEN c.started_at END) AS from_ts
   FROM {SCOPE_TABLE} s LEFT JOIN (
-    SELECT * FROM ({_latest(scoped=True)}) AS latest WHERE NOT deleted
+    SELECT visitor_key, started_at FROM {SESSIONS_TABLE}
+    WHERE profile_id = $profile
+      AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE} WHERE profile_id = $profile)
   ) c ON c.visitor_key = s.visitor_key
   WHERE s.profile_id = $profile
   GROUP BY s.profile_id, s.visitor_key, s.first_ts"""

@@ -1,8 +1,9 @@
 """Materialized server-side sessions: the rule of domain/sessions.py run in SQL after each load.
 
 `update_sessions` recomputes only the visitors a batch touched, from the session that was open
-before their earliest new event; `recompute_sessions` redoes a whole profile. Both append rows
-with a higher version and tombstone sessions that no longer exist (docs/decisions/0401).
+before their earliest new event; `recompute_sessions` redoes a whole profile. Both write rows
+with a higher version, then delete the rows those supersede, sessions that no longer exist
+included (a late event can merge two). See docs/decisions/0401.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def update_sessions(
 ) -> int:
     """Recompute the sessions of the visitors in `new_rows` (just-loaded enriched events).
 
-    Returns how many session rows (sessions and tombstones) were written. A profile missing
+    Returns how many session rows were written. A profile missing
     from `profiles` gets the default rule (30 minutes, inactivity only).
     """
     firsts = first_new_event_per_visitor(new_rows)
@@ -64,7 +65,7 @@ def recompute_sessions(
         version = next_version(store, clock)
         params = _params(profile.profile_id, rule, version)
         store.execute(_sql(queries.insert_sessions(rule, scoped=False), params))
-        store.execute(_sql(queries.insert_tombstones(scoped=False), params))
+        store.execute(_sql(queries.delete_superseded(scoped=False), params))
         return _rows_of_version(store, version)
 
 
@@ -105,12 +106,12 @@ def _update_profile(store: EventStore, firsts: pa.Table, rule: SessionRule, vers
     # The earliest recompute start lets the engine skip older events by their time order.
     scoped = {**params, "floor": pc.min(scope.column("from_ts")).as_py()}
     store.execute(_sql(queries.insert_sessions(rule, scoped=True), scoped))
-    store.execute(_sql(queries.insert_tombstones(scoped=True), scoped))
-    store.execute(Sql(f"DELETE FROM {queries.SCOPE_TABLE}"))
+    store.execute(_sql(queries.delete_superseded(scoped=True), scoped))
+    store.execute(Sql(f"TRUNCATE TABLE {queries.SCOPE_TABLE}"))
 
 
 def _replace_scope(store: EventStore, scope: pa.Table) -> None:
-    store.execute(Sql(f"DELETE FROM {queries.SCOPE_TABLE}"))
+    store.execute(Sql(f"TRUNCATE TABLE {queries.SCOPE_TABLE}"))
     store.append(queries.SCOPE_TABLE, scope)
 
 

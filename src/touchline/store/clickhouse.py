@@ -27,7 +27,7 @@ _DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class Backend(Protocol):
     """How SQL reaches ClickHouse; `inputs` are Arrow tables the SQL reads by name."""
 
-    def input_relation(self, name: str, position: int) -> str: ...
+    def input_relation(self, position: int) -> str: ...
 
     def select(self, text: str, params: Mapping[str, Any], inputs: list[pa.Table]) -> pa.Table: ...
 
@@ -66,7 +66,7 @@ class ClickHouseStore:
     def append(self, table: str, rows: pa.Table) -> None:
         if rows.num_rows == 0:
             return
-        source = self._backend.input_relation("rows", 0)
+        source = self._backend.input_relation(0)
         statement = dialect.insert_select(
             table, rows.column_names, self.engine, database=self.database, source=source
         )
@@ -83,7 +83,7 @@ class ClickHouseStore:
 
     def _render(self, sql: Sql, tables: Mapping[str, pa.Table]) -> tuple[str, list[pa.Table]]:
         names = list(tables)
-        relations = {name: self._backend.input_relation(name, i) for i, name in enumerate(names)}
+        relations = {name: self._backend.input_relation(i) for i, name in enumerate(names)}
         text = dialect.render_clickhouse(
             sql.text, sql.params, database=self.database, inputs=relations
         )
@@ -103,7 +103,8 @@ def chdb_session(path: str) -> Any:
 
     with _SESSION_LOCK:
         if _SESSION is None:
-            _SESSION = (path, chdb.session.Session(path))
+            session_type: Any = chdb.session.Session  # untyped library
+            _SESSION = (path, session_type(path))
         elif _SESSION[0] != path:
             raise InvalidParameter(
                 f"chdb already runs on {_SESSION[0]} in this process; one data path per process",
@@ -118,7 +119,7 @@ class ChdbBackend:
     def __init__(self, path: str) -> None:
         self._session = chdb_session(path)
 
-    def input_relation(self, name: str, position: int) -> str:
+    def input_relation(self, position: int) -> str:
         return f"Python(_input{position})"
 
     def select(self, text: str, params: Mapping[str, Any], inputs: list[pa.Table]) -> pa.Table:
@@ -145,7 +146,7 @@ class ServerBackend:
     def __init__(self, client: Any) -> None:
         self._client = client
 
-    def input_relation(self, name: str, position: int) -> str:
+    def input_relation(self, position: int) -> str:
         return f"_input{position}"
 
     def select(self, text: str, params: Mapping[str, Any], inputs: list[pa.Table]) -> pa.Table:

@@ -82,17 +82,27 @@ def create_view(view: View, engine: Engine, *, database: str = "") -> str:
 
 
 def insert_select(
-    name: str, columns: Sequence[str], engine: Engine, *, database: str = "", source: str
+    name: str,
+    columns: Sequence[str],
+    engine: Engine,
+    *,
+    database: str = "",
+    source: str,
+    sort_key: Sequence[str] = (),
 ) -> str:
     """`INSERT … SELECT` appending the relation `source` (columns matched by name) to table
-    `name`, or through the view of that name into its physical table."""
+    `name`, or through the view of that name into its physical table; sorted by `sort_key`
+    (expressions over the stored columns) when given."""
     view = VIEWS.get(name)
+    order = f" ORDER BY {', '.join(sort_key)}" if sort_key else ""
     if view is None:
         listed = ", ".join(columns)
-        return f"INSERT INTO {_qualified(name, database)} ({listed}) SELECT {listed} FROM {source}"
+        target = _qualified(name, database)
+        return f"INSERT INTO {target} ({listed}) SELECT {listed} FROM {source}{order}"
     physical = ", ".join(view.table.column_names)
     select = expression_list(view.insert, engine)
-    return f"INSERT INTO {_qualified(view.table.name, database)} ({physical}) SELECT {select} FROM {source}"
+    target = _qualified(view.table.name, database)
+    return f"INSERT INTO {target} ({physical}) SELECT {select} FROM {source}{order}"
 
 
 def add_column(table: str, column: Column, engine: Engine, *, database: str = "") -> str:
@@ -154,17 +164,17 @@ def _render_cached(
     return tree.sql("clickhouse")
 
 
-def _rewrite(tree: exp.Expression) -> exp.Expression:
+def _rewrite(tree: exp.Expr) -> exp.Expr:
     return tree.transform(_apply_rules)
 
 
-def _apply_rules(node: exp.Expression) -> exp.Expression:
+def _apply_rules(node: exp.Expr) -> exp.Expr:
     for rule in REWRITE_RULES:
         node = rule(node)
     return node
 
 
-def _full_match(node: exp.Expression) -> exp.Expression:
+def _full_match(node: exp.Expr) -> exp.Expr:
     # ClickHouse's match() searches; a full match needs explicit anchors.
     if isinstance(node, exp.RegexpFullMatch):
         pattern = node.expression
@@ -180,7 +190,7 @@ _FUNCTION_RENAMES: dict[str, str] = {
 }
 
 
-def _renamed_function(node: exp.Expression) -> exp.Expression:
+def _renamed_function(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Anonymous) and str(node.this).upper() in _FUNCTION_RENAMES:
         return exp.Anonymous(
             this=_FUNCTION_RENAMES[str(node.this).upper()], expressions=node.expressions
@@ -189,14 +199,14 @@ def _renamed_function(node: exp.Expression) -> exp.Expression:
 
 
 # The rewrite rules sqlglot's DuckDB → ClickHouse transpilation needs here (add new ones here).
-REWRITE_RULES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (
+REWRITE_RULES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (
     _full_match,
     _renamed_function,
 )
 
 
-def _bind_placeholders(tree: exp.Expression, types: dict[str, str]) -> exp.Expression:
-    def bind(node: exp.Expression) -> exp.Expression:
+def _bind_placeholders(tree: exp.Expr, types: dict[str, str]) -> exp.Expr:
+    def bind(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Placeholder) and node.name in types:
             kind = exp.DataType.build(types[node.name], dialect="clickhouse")
             return exp.Placeholder(this=exp.var(node.name), kind=kind)
@@ -205,12 +215,15 @@ def _bind_placeholders(tree: exp.Expression, types: dict[str, str]) -> exp.Expre
     return tree.transform(bind)
 
 
-def _qualify_tables(
-    tree: exp.Expression, database: str, inputs: dict[str, str]
-) -> exp.Expression:
+def _qualify_tables(tree: exp.Expr, database: str, inputs: dict[str, str]) -> exp.Expr:
+    if isinstance(tree, exp.Drop | exp.Create) and str(tree.args.get("kind")).upper() in (
+        "DATABASE",
+        "SCHEMA",
+    ):
+        return tree
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
 
-    def qualify(node: exp.Expression) -> exp.Expression:
+    def qualify(node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.Table) or node.args.get("db") or not node.name:
             return node
         if node.name in inputs:
@@ -276,9 +289,14 @@ def _array_item(value: Any) -> str:
     return clickhouse_param_text(value)
 
 
+_ESCAPES = (("\\", "\\\\"), ("\0", "\\0"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
 def _escaped(text: str) -> str:
     # Parameter values are parsed in ClickHouse's Escaped format.
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    for raw, escaped in _ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -70,8 +70,14 @@ class DuckDBStore:
     def append(self, table: str, rows: pa.Table) -> None:
         if rows.num_rows == 0:
             return
+        # Each batch is stored sorted by the table's key (ClickHouse's merges do the same):
+        # runs of one profile, day and visitor compress several times better.
         statement = dialect.insert_select(
-            table, rows.column_names, self.engine, source=_INPUT
+            table,
+            rows.column_names,
+            self.engine,
+            source=_INPUT,
+            sort_key=migrations.sort_key(table),
         )
         with self._lock:
             self._con.register(_INPUT, rows)

@@ -21,7 +21,10 @@ from touchline.store.schema import (
     EVENT_MIGRATIONS,
     EVENT_ROWS,
     EVENTS,
+    SESSION_SCOPE,
+    SESSIONS,
     SPOOL_CHECKPOINTS,
+    VIEWS,
     Column,
     Table,
     View,
@@ -65,6 +68,7 @@ class Migration:
 MIGRATIONS: list[Migration] = [
     Migration(1, "events", (CreateTable(EVENT_ROWS), CreateView(EVENTS))),
     Migration(2, "spool checkpoints", (CreateTable(SPOOL_CHECKPOINTS),)),
+    Migration(3, "sessions", (CreateTable(SESSIONS), CreateTable(SESSION_SCOPE))),
 ]
 
 
@@ -87,7 +91,9 @@ class Migratable(Protocol):
 
 def apply(store: Migratable, migrations: list[Migration] | None = None) -> list[int]:
     """Apply the pending migrations in number order; return the numbers applied."""
-    store.execute_native(dialect.create_table(EVENT_MIGRATIONS, store.engine, database=store.database))
+    store.execute_native(
+        dialect.create_table(EVENT_MIGRATIONS, store.engine, database=store.database)
+    )
     done = {number for (number,) in store.query(Sql("SELECT number FROM event_migrations"))}
     applied: list[int] = []
     for migration in sorted(migrations or MIGRATIONS, key=lambda m: m.number):
@@ -99,6 +105,18 @@ def apply(store: Migratable, migrations: list[Migration] | None = None) -> list[
             store.append("event_migrations", _record(migration))
         applied.append(migration.number)
     return applied
+
+
+def sort_key(name: str) -> tuple[str, ...]:
+    """The sort key of table (or view) `name`, as its migrations create it; () if unknown."""
+    view = VIEWS.get(name)
+    if view is not None:
+        return view.table.sort_key
+    for migration in MIGRATIONS:
+        for operation in migration.operations:
+            if isinstance(operation, CreateTable) and operation.table.name == name:
+                return operation.table.sort_key
+    return ()
 
 
 def _run(store: Migratable, operation: Operation) -> None:

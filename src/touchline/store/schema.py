@@ -78,53 +78,6 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 
 EVENT_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 
-# Server-side sessions (processing/sessions.py): append-only, a change is a row with a higher
-# `version`; the current state is the highest version per session_key unless it is `deleted`.
-SESSION_COLUMNS: tuple[Column, ...] = (
-    Column("profile_id", T.TEXT, "owning profile"),
-    Column("session_key", T.UINT64, "domain.sessions.session_key(visitor_key, started_at)"),
-    Column("visitor_key", T.UINT64, "hash of (profile_id, anonymous_id)"),
-    Column("started_at", T.TIMESTAMP, "first event"),
-    Column("ended_at", T.TIMESTAMP, "last event"),
-    Column("events", T.INT32, "first-party events in the session"),
-    Column("pageviews", T.INT32),
-    Column("interactions", T.INT32, "events other than page views and engagement"),
-    Column("bounced", T.BOOL, "at most one page view and no interaction"),
-    Column("engaged_ms", T.INT64, "reported engaged time, capped by the duration"),
-    Column("entry_path", T.TEXT),
-    Column("exit_path", T.TEXT),
-    Column("landing_url", T.TEXT),
-    Column("host", T.TEXT),
-    Column("channel", T.TEXT),
-    Column("utm_source", T.TEXT),
-    Column("utm_medium", T.TEXT),
-    Column("utm_campaign", T.TEXT),
-    Column("utm_content", T.TEXT),
-    Column("utm_term", T.TEXT),
-    Column("click_id_type", T.TEXT),
-    Column("click_id", T.TEXT),
-    Column("referrer_domain", T.TEXT),
-    Column("device", T.TEXT),
-    Column("browser", T.TEXT),
-    Column("os", T.TEXT),
-    Column("country", T.TEXT),
-    Column("region", T.TEXT),
-    Column("city", T.TEXT),
-    Column("version", T.INT64, "higher wins"),
-    Column("deleted", T.BOOL, "tombstone: the session no longer exists"),
-)
-
-SESSION_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in SESSION_COLUMNS)
-
-# Scratch rows of one incremental sessions update: the visitors whose sessions are recomputed,
-# from `from_ts` on (processing/sessions.py empties it after each update).
-SESSION_SCOPE_COLUMNS: tuple[Column, ...] = (
-    Column("profile_id", T.TEXT),
-    Column("visitor_key", T.UINT64),
-    Column("first_ts", T.TIMESTAMP, "earliest new event of the visitor"),
-    Column("from_ts", T.TIMESTAMP, "start of the session open before first_ts"),
-)
-
 
 # --- Physical tables (helper C): what migrations create on each engine ---------------------
 
@@ -266,3 +219,64 @@ def arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
 
 
 EVENT_SCHEMA: pa.Schema = arrow_schema(EVENT_COLUMNS)
+
+# Server-side sessions (processing/sessions.py): a recompute writes rows with a higher `version`
+# and then deletes the rows they supersede, so at rest each session has one row.
+SESSION_COLUMNS: tuple[Column, ...] = (
+    Column("profile_id", T.TEXT, "owning profile"),
+    Column("session_key", T.UINT64, "domain.sessions.session_key(visitor_key, started_at)"),
+    Column("visitor_key", T.UINT64, "hash of (profile_id, anonymous_id)"),
+    Column("started_at", T.TIMESTAMP, "first event"),
+    Column("ended_at", T.TIMESTAMP, "last event"),
+    Column("events", T.INT32, "first-party events in the session"),
+    Column("pageviews", T.INT32),
+    Column("interactions", T.INT32, "events other than page views and engagement"),
+    Column("bounced", T.BOOL, "at most one page view and no interaction"),
+    Column("engaged_ms", T.INT64, "reported engaged time, capped by the duration"),
+    Column("entry_path", T.TEXT),
+    Column("exit_path", T.TEXT),
+    Column("landing_url", T.TEXT),
+    Column("host", T.TEXT),
+    Column("channel", T.TEXT),
+    Column("utm_source", T.TEXT),
+    Column("utm_medium", T.TEXT),
+    Column("utm_campaign", T.TEXT),
+    Column("utm_content", T.TEXT),
+    Column("utm_term", T.TEXT),
+    Column("click_id_type", T.TEXT),
+    Column("click_id", T.TEXT),
+    Column("referrer_domain", T.TEXT),
+    Column("device", T.TEXT),
+    Column("browser", T.TEXT),
+    Column("os", T.TEXT),
+    Column("country", T.TEXT),
+    Column("region", T.TEXT),
+    Column("city", T.TEXT),
+    Column("version", T.INT64, "when the session was last recomputed (epoch µs, increasing)"),
+)
+
+SESSION_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in SESSION_COLUMNS)
+
+# Scratch rows of one incremental sessions update: the visitors whose sessions are recomputed,
+# from `from_ts` on (processing/sessions.py empties it after each update).
+SESSION_SCOPE_COLUMNS: tuple[Column, ...] = (
+    Column("profile_id", T.TEXT),
+    Column("visitor_key", T.UINT64),
+    Column("first_ts", T.TIMESTAMP, "earliest new event of the visitor"),
+    Column("from_ts", T.TIMESTAMP, "start of the session open before first_ts"),
+)
+
+SESSIONS = Table(
+    name="sessions",
+    columns=SESSION_COLUMNS,
+    sort_key=("profile_id", "started_at", "visitor_key", "session_key"),
+    version="version",
+    partition_month_of="started_at",
+)
+
+SESSION_SCOPE = Table(
+    name="session_scope",
+    columns=SESSION_SCOPE_COLUMNS,
+    sort_key=("profile_id", "visitor_key"),
+    replacing=False,
+)
