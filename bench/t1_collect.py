@@ -172,10 +172,12 @@ def serve_touchline(data_dir: Path) -> Iterator[Served]:
 
 @contextmanager
 def serve_peer(app: str) -> Iterator[Served]:
-    """A peer under uvicorn with Touchline's server settings (uvloop, httptools, no access log)."""
+    """A peer under uvicorn with `touchline serve`'s settings: uvloop, httptools, no access
+    log, no proxy headers, no server header."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--loop", "uvloop"]
     command += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    command += ["--no-proxy-headers", "--no-server-header"]
     with running(command, clean_env(), port, health=None) as served:
         yield served
 

@@ -3,17 +3,22 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from touchline.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.serving import Served
 
 POSTGRES_URL_VARIABLE = "TOUCHLINE_TEST_POSTGRES_URL"
 # Tests may read the environment; the product reads it only through Settings.
@@ -72,3 +77,18 @@ def control_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         return
     with fresh_postgres_database() as url:
         yield make_settings(tmp_path / "data", database_url=url)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """`serve(**settings)` starts the whole app (lifespan and all) on a private data
+    directory and returns its test client, runtime and a tracking key; stopped after."""
+    from tests.serving import serving
+
+    started = itertools.count()
+    with ExitStack() as stack:
+
+        def start(**overrides: Any) -> Served:
+            return stack.enter_context(serving(tmp_path / f"served-{next(started)}", **overrides))
+
+        yield start

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,9 @@ import maxminddb
 import msgspec
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from touchline.cli.main import app
@@ -22,7 +26,7 @@ from touchline.demo import catalog
 from touchline.demo.account import ensure_demo_account
 from touchline.demo.catalog import Arrival
 from touchline.demo.session import Session, Visitor, session_events
-from touchline.demo.traffic import TrafficPlan, generate, visitor
+from touchline.demo.traffic import TrafficPlan, day_events, generate, visitor
 from touchline.domain.keys import KeyStatus
 from touchline.ingest.context import ProfileContext, RequestContext
 from touchline.ingest.enrich.step import DropReason
@@ -241,3 +245,18 @@ def test_demo_traffic_shows_in_the_traffic_summary(settings: Settings) -> None:
     assert summary["pageviews"] > summary["visits"]
     assert 20 < summary["bounce_rate"] < 70
     assert summary["total_engaged_seconds"] > 0
+
+
+@settings_(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32), day=st.dates(date(2021, 1, 1), date(2030, 12, 31)))
+def test_any_day_of_any_seed_is_deterministic_and_well_formed(seed: int, day: date) -> None:
+    plan = TrafficPlan(end=END, days=1, scale=0.05, seed=seed)
+    zone = ZoneInfo(plan.timezone)
+    events = day_events(plan, day, zone)
+    assert encoded(events) == encoded(day_events(plan, day, zone))
+    assert len({e.event_id for e in events}) == len(events)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone).timestamp() * 1000
+    assert all(start <= int(e.timestamp) < start + 2 * 86_400_000 for e in events)
+    for previous, current in itertools.pairwise(events):
+        if current.name == "lead_submitted":
+            assert previous.type is EventType.IDENTIFY

@@ -32,7 +32,7 @@ from touchline.errors import (
 from touchline.ingest.collect import COLLECT_PATH, CollectEndpoint
 from touchline.runtime import Runtime
 from touchline.settings import Settings
-from touchline.web import health
+from touchline.web import health, internal
 
 log = logging.getLogger("touchline.app")
 
@@ -72,6 +72,7 @@ class TouchlineApp(FastAPI):
             yield
         finally:
             self.collect.unbind()
+            self.state.runtime = None
             await runtime.stop()
 
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> TouchlineApp:
     """The whole server for one Settings: collect, health, errors as envelopes."""
     app = TouchlineApp(settings)
     app.include_router(health.router)
+    app.include_router(internal.router)
     app.add_middleware(RequestIdMiddleware)
     app.add_exception_handler(TouchlineError, _touchline_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

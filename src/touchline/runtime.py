@@ -8,6 +8,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -46,29 +47,39 @@ class Runtime:
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
-        """Migrate both planes, open the spool, start the loader, write the server token."""
+        """Migrate both planes, open the spool, start the loader, write the server token.
+        If any step fails, what the earlier steps opened is closed again."""
         settings.ensure_data_dir()
-        database = Database.open(settings)
-        database.migrate()
-        store = open_store(settings.resolved_event_store_url)
-        store.migrate()
-        spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
-        loader = Loader(
-            spool_dir=settings.spool_dir,
-            store=store,
-            batch_events=settings.loader_batch_events,
-            after_load=sessions_after_load(ProfileDirectory(database)),
-        )
-        loader.start(settings.loader_interval_seconds)
+        with ExitStack() as undo:
+            database = Database.open(settings)
+            undo.callback(database.close)
+            database.migrate()
+            store = open_store(settings.resolved_event_store_url)
+            undo.callback(store.close)
+            store.migrate()
+            spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
+            undo.callback(spool.close)
+            pipeline = build_pipeline(settings)
+            undo.callback(pipeline.close)
+            loader = Loader(
+                spool_dir=settings.spool_dir,
+                store=store,
+                batch_events=settings.loader_batch_events,
+                after_load=sessions_after_load(ProfileDirectory(database)),
+            )
+            loader.start(settings.loader_interval_seconds)
+            undo.callback(loader.stop)
+            token = write_server_token(settings.data_dir)
+            undo.pop_all()
         return cls(
             settings=settings,
             database=database,
             store=store,
             spool=spool,
-            pipeline=build_pipeline(settings),
+            pipeline=pipeline,
             loader=loader,
             tracking_keys=tracking_key_cache(database),
-            token=write_server_token(settings.data_dir),
+            token=token,
         )
 
     async def stop(self) -> None:

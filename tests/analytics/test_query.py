@@ -76,7 +76,9 @@ def periods_and_instants(draw: st.DrawFn) -> tuple[Period, list[dt.datetime]]:
     return period, [period.start + dt.timedelta(seconds=s) for s in seconds] + inside
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(case=periods_and_instants())
 def test_sql_local_day_numbers_match_zoneinfo(
     event_store: EventStore, case: tuple[Period, list[dt.datetime]]
@@ -98,5 +100,7 @@ def test_sql_local_day_numbers_match_zoneinfo(
     got = event_store.query(Sql(f"SELECT visitor_key, {day} FROM session_scope", params))
 
     zone = ZoneInfo(period.timezone)
-    want = {(i, (t.astimezone(zone).date() - period.date_from).days) for i, t in enumerate(instants)}
+    want = {
+        (i, (t.astimezone(zone).date() - period.date_from).days) for i, t in enumerate(instants)
+    }
     assert {(int(k), int(d)) for k, d in got} == want

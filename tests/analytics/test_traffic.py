@@ -12,8 +12,8 @@ from typing import Any
 import msgspec
 import orjson
 import pytest
-
 from tests.store.engines import event_table
+
 from touchline.analytics.traffic import TrafficQuery, build, run, run_summary
 from touchline.errors import InvalidDateRange, InvalidParameter
 from touchline.ingest.context import ProfileContext, RequestContext
@@ -170,6 +170,4 @@ def test_bad_dates_are_refused_before_any_query() -> None:
     with pytest.raises(InvalidDateRange):
         build(query(MONDAY, MONDAY - dt.timedelta(days=1)))
     with pytest.raises(InvalidParameter, match="date_to"):
-        TrafficQuery.parse(
-            profile_id="p", date_from="2026-03-01", date_to="soon", timezone="UTC"
-        )
+        TrafficQuery.parse(profile_id="p", date_from="2026-03-01", date_to="soon", timezone="UTC")

@@ -4,6 +4,7 @@ by number, and the events loaded by whoever owns the event store."""
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +14,9 @@ from typing import Any
 import msgspec
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from touchline.control.db import session_scope
 from touchline.control.repos import profiles, workspaces
@@ -219,3 +223,30 @@ def test_the_probe_sees_the_lock_a_real_loader_takes(settings: Settings) -> None
         loader.stop()
         store.close()
     assert not importer.loader_busy(settings.spool_dir)
+
+
+GARBAGE = st.sampled_from([b"{", b"[]", b'{"event_id": 1}', b"\xff\xfe", b'"text"', b"null"])
+
+
+@settings_(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 10**6), GARBAGE), max_size=40))
+def test_the_reader_numbers_every_line_and_reports_exactly_the_bad_ones(
+    lines: list[int | bytes],
+) -> None:
+    encoded = [orjson.dumps(event(n)) if isinstance(n, int) else n for n in lines]
+    report = ImportReport()
+    read = list(importer.read_events(io.BytesIO(b"\n".join(encoded)), report))
+    good = [number for number, item in enumerate(lines, 1) if isinstance(item, int)]
+    assert [number for number, _ in read] == good
+    assert [bad.line for bad in report.invalid] == sorted(set(range(1, len(lines) + 1)) - set(good))
+    assert [e.event_id for _, e in read] == [f"evt-{n}" for n in lines if isinstance(n, int)]
+
+
+def test_past_a_limit_bad_lines_are_counted_but_not_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(importer, "MAX_KEPT_INVALID", 3)
+    report = ImportReport()
+    list(importer.read_events(io.BytesIO(b"x\n" * 10), report))
+    assert report.invalid_lines == 10
+    assert [bad.line for bad in report.invalid] == [1, 2, 3]

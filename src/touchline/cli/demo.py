@@ -20,6 +20,7 @@ from touchline.demo.account import DemoAccount, ensure_demo_account
 from touchline.demo.traffic import TrafficPlan, generate
 from touchline.ingest import importer
 from touchline.ingest.importer import ImportReport
+from touchline.settings import Settings
 
 
 def demo(
@@ -44,6 +45,22 @@ def demo(
     plan = TrafficPlan(
         end=now, days=days, scale=scale, seed=seed, timezone=account.profile.timezone
     )
+    report = load_traffic(settings, account, plan)
+    if as_json:
+        emit_json(account_json(account) | report_json(report))
+    else:
+        today = now.astimezone(ZoneInfo(account.profile.timezone)).date()
+        print_summary(account, report, today - timedelta(days=days - 1), today)
+    if serve:
+        url = settings.resolved_public_url
+        stdout.print(f"\nServing the demo at [bold]{url}[/bold]", soft_wrap=True)
+        key = account.api_key.plaintext
+        stdout.print(f"API key, ready to use: [bold]{key}[/bold]", soft_wrap=True)
+        serve_command.serve(ctx)
+
+
+def load_traffic(settings: Settings, account: DemoAccount, plan: TrafficPlan) -> ImportReport:
+    """Generated traffic through the import path, then loaded unless a server does it."""
     with event_progress("Generating and importing demo traffic") as advance:
         report = importer.import_events(
             settings=settings,
@@ -52,17 +69,7 @@ def demo(
             on_progress=advance,
         )
     report.loaded = importer.load_if_idle(settings)
-    if as_json:
-        emit_json(account_json(account) | report_json(report))
-    else:
-        today = now.astimezone(ZoneInfo(account.profile.timezone)).date()
-        print_summary(account, report, today - timedelta(days=days - 1), today)
-    if serve:
-        stdout.print(
-            f"\nServing the demo at [bold]{settings.resolved_public_url}[/bold]", soft_wrap=True
-        )
-        stdout.print(f"API key, ready to use: [bold]{account.api_key.plaintext}[/bold]", soft_wrap=True)
-        serve_command.serve(ctx)
+    return report
 
 
 @contextmanager

@@ -56,7 +56,7 @@ def events(
         emit_json({"file": str(file), "profile_id": profile, **report_json(report)})
     else:
         print_report(report)
-    if report.invalid:
+    if report.invalid_lines:
         raise typer.Exit(InvalidPayload.exit_code)
 
 
@@ -81,33 +81,34 @@ def report_json(report: ImportReport) -> dict[str, Any]:
         "events": report.events,
         "imported": report.imported,
         "dropped": dict(sorted(report.dropped.items())),
+        "invalid_lines": report.invalid_lines,
         "invalid": [{"line": bad.line, "error": bad.error} for bad in report.invalid],
         "loaded": report.loaded,
     }
 
 
 def print_report(report: ImportReport) -> None:
-    stdout.print(f"Imported {report.imported:,} of {report.events:,} valid events.", soft_wrap=True)
+    say(f"Imported {report.imported:,} of {report.events:,} valid events.")
     if report.dropped:
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in sorted(report.dropped.items()))
-        stdout.print(
-            f"Dropped by the pipeline: {sum(report.dropped.values()):,} ({reasons}).",
-            soft_wrap=True,
-        )
-    if report.invalid:
-        stdout.print(f"[red]Invalid lines: {len(report.invalid):,}[/red] (skipped)", soft_wrap=True)
-        for bad in report.invalid[:SHOWN_INVALID_LINES]:
-            stdout.print(
-                f"  line {bad.line}: {bad.error}", markup=False, highlight=False, soft_wrap=True
-            )
-        if len(report.invalid) > SHOWN_INVALID_LINES:
-            stdout.print(
-                f"  … and {len(report.invalid) - SHOWN_INVALID_LINES:,} more (--json)",
-                soft_wrap=True,
-            )
+        say(f"Dropped by the pipeline: {sum(report.dropped.values()):,} ({reasons}).")
+    if report.invalid_lines:
+        print_invalid(report)
     if report.loaded is None:
-        stdout.print(
-            "A running server holds the event store: its loader will load them.", soft_wrap=True
-        )
+        say("A running server holds the event store: its loader will load them.")
     else:
-        stdout.print(f"Loaded {report.loaded:,} new events into the event store.", soft_wrap=True)
+        say(f"Loaded {report.loaded:,} new events into the event store.")
+
+
+def print_invalid(report: ImportReport) -> None:
+    say(f"[red]Invalid lines: {report.invalid_lines:,}[/red] (skipped)")
+    for bad in report.invalid[:SHOWN_INVALID_LINES]:
+        stdout.print(
+            f"  line {bad.line}: {bad.error}", markup=False, highlight=False, soft_wrap=True
+        )
+    if report.invalid_lines > SHOWN_INVALID_LINES:
+        say(f"  … and {report.invalid_lines - SHOWN_INVALID_LINES:,} more (see --json)")
+
+
+def say(text: str) -> None:
+    stdout.print(text, soft_wrap=True)

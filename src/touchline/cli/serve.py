@@ -42,6 +42,8 @@ def serve(
         http="auto",
         log_level=settings.log_level.lower(),
         access_log=access_log,
+        # Touchline reads X-Forwarded-For itself, from TOUCHLINE_TRUSTED_PROXIES only.
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=5,
     )

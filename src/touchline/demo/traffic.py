@@ -1,7 +1,6 @@
-"""The demo traffic generator: collect-shaped events (with `ip` and `user_agent`) for a clinic's
-website, deterministic for a seed. Each calendar day is generated from its own seed, so a day's
-events are identical whatever window asks for it — re-running the demo re-sends the same
-event ids, which the loader deduplicates."""
+"""The demo traffic generator: a clinic website's collect events (with `ip` and `user_agent`),
+each calendar day from its own seed, so a day's events are the same whatever window asks for
+it and a re-run re-sends identical event ids (which the loader deduplicates)."""
 
 from __future__ import annotations
 

@@ -56,6 +56,7 @@ _PREFLIGHT = (
 # Request ids come from `random`, not `secrets` as elsewhere: os.urandom releases the GIL on
 # every call, which hands it to the loader thread mid-request. They need to be unique, not secret.
 
+
 class ClientDisconnected(Exception):
     """The client went away before its body arrived: nothing to answer."""
 
@@ -189,7 +190,8 @@ class CollectEndpoint:
                 raise PayloadTooLarge(f"At most {self.max_events} events per request") from None
             raise InvalidPayload(f"Invalid collect body: {message}") from None
         except msgspec.DecodeError as error:
-            raise InvalidPayload(f"Malformed JSON: {error}") from None
+            detail = str(error).removeprefix("JSON is malformed: ")
+            raise InvalidPayload(f"Malformed JSON: {detail}") from None
         except UnicodeDecodeError:
             raise InvalidPayload("Malformed JSON: the body is not valid UTF-8") from None
         except RecursionError:

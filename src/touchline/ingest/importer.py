@@ -32,6 +32,7 @@ from touchline.store.base import EventStore
 
 CHUNK_EVENTS: Final = 2_000  # events per pipeline run and per durable spool frame
 MAX_LINE_BYTES: Final = 1024 * 1024  # one event; a longer line is reported, not read whole
+MAX_KEPT_INVALID: Final = 10_000  # bad lines kept with their error; the rest are only counted
 ORIGIN: Final = "import"
 LOADER_LOCK: Final = "loader.lock"  # the file in the spool directory a `Loader` holds locked
 
@@ -53,10 +54,16 @@ class ImportReport:
     events: int = 0  # valid events read
     imported: int = 0  # enriched and durable in the spool
     dropped: Counter[str] = field(default_factory=Counter)  # by the pipeline's drop reason
-    invalid: list[InvalidLine] = field(default_factory=list)
+    invalid: list[InvalidLine] = field(default_factory=list)  # the first MAX_KEPT_INVALID
+    invalid_lines: int = 0
     # Rows this command loaded into the event store itself, or None when a running server's
     # loader picks them up.
     loaded: int | None = None
+
+    def reject(self, line: int, error: str) -> None:
+        self.invalid_lines += 1
+        if len(self.invalid) < MAX_KEPT_INVALID:
+            self.invalid.append(InvalidLine(line, error))
 
 
 class Importer:
@@ -118,7 +125,7 @@ class Importer:
             try:
                 result = self.pipeline.run([event], context)
             except InvalidPayload as error:
-                self.report.invalid.append(InvalidLine(line, error.message))
+                self.report.reject(line, error.message)
                 self.report.events -= 1
                 continue
             kept.rows.extend(result.rows)
@@ -131,14 +138,14 @@ def read_events(handle: BinaryIO, report: ImportReport) -> Iterator[Numbered]:
     decoder = msgspec.json.Decoder(RawEvent)
     for number, line in _lines(handle):
         if line is None:
-            report.invalid.append(InvalidLine(number, f"line longer than {MAX_LINE_BYTES} bytes"))
+            report.reject(number, f"line longer than {MAX_LINE_BYTES} bytes")
             continue
         if not line.strip():
             continue
         try:
             yield number, decoder.decode(line)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
-            report.invalid.append(InvalidLine(number, str(error)))
+            report.reject(number, str(error))
 
 
 def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
@@ -207,33 +214,49 @@ def load_if_idle(settings: Settings) -> int | None:
     new rows loaded, or None when the server's loader has it."""
     if loader_busy(settings.spool_dir):
         return None
-    inserted = 0
     database = Database.open(settings)
-    store = open_store(settings.resolved_event_store_url)
-    sessions = sessions_after_load(ProfileDirectory(database))
+    try:
+        database.migrate()
+        return _drain(settings, database)
+    finally:
+        database.close()
 
-    def after_load(target: EventStore, rows: pa.Table) -> None:
-        nonlocal inserted
-        inserted += rows.num_rows
-        sessions(target, rows)
 
+class _CountingHook:
+    """The server's after-load hook (sessions), counting the rows loaded."""
+
+    def __init__(self, database: Database) -> None:
+        self.sessions = sessions_after_load(ProfileDirectory(database))
+        self.rows = 0
+
+    def __call__(self, store: EventStore, rows: pa.Table) -> None:
+        self.rows += rows.num_rows
+        self.sessions(store, rows)
+
+
+def _drain(settings: Settings, database: Database) -> int | None:
+    try:
+        store = open_store(settings.resolved_event_store_url)
+    except Exception:
+        if loader_busy(settings.spool_dir):
+            return None  # a server started meanwhile: it holds the store and loads the spool
+        raise
+    hook = _CountingHook(database)
     loader = Loader(
         spool_dir=settings.spool_dir,
         store=store,
         batch_events=settings.loader_batch_events,
-        after_load=after_load,
+        after_load=hook,
     )
     try:
-        database.migrate()
         store.migrate()
         loader.drain()
     except Conflict:
-        return None  # a server started meanwhile and its loader took over
+        return None  # a server's loader took the spool between the probe and our first batch
     finally:
         loader.stop()
         store.close()
-        database.close()
-    return inserted
+    return hook.rows
 
 
 def loader_busy(spool_dir: Path) -> bool:

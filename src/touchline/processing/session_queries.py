@@ -68,13 +68,15 @@ _TOTALS = f"""row_number() OVER w AS seq,
     sum(engaged_ms) OVER {_RUNNING} AS engaged"""
 
 # Inactivity only: a session starts after a gap longer than the timeout and ends before one.
-# Defaults mark the first and last event (ClickHouse's lag/lead give defaults, not NULL).
+# The first and last event of a visitor have no neighbour: DuckDB's lag/lead give NULL (hence
+# the coalesce), ClickHouse's give the type's default, 1970, a gap larger than any timeout on
+# either side (hence the abs) — both read as "starts" / "ends".
+_GAP_BEFORE = "coalesce(date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us, true)"
+_GAP_AFTER = "coalesce(abs(date_diff('microsecond', ts, lead(ts) OVER w)) > $timeout_us, true)"
 _BY_INACTIVITY = f"""edges AS (
   SELECT visitor_key, ts, event_id, is_view, is_active, engaged_ms,
-    lag(1, 1, 0) OVER w = 0
-      OR date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us AS is_start,
-    lead(1, 1, 0) OVER w = 0
-      OR date_diff('microsecond', ts, lead(ts) OVER w) > $timeout_us AS is_end,
+    {_GAP_BEFORE} AS is_start,
+    {_GAP_AFTER} AS is_end,
     {_TOTALS}
   FROM ev WINDOW w AS ({_ORDER})
 )"""
@@ -83,9 +85,8 @@ _BY_INACTIVITY = f"""edges AS (
 # a source other than the last one seen, after an earlier page view, at a later instant.
 _BY_SOURCE = f"""idled AS (
   SELECT *,
-    lag(1, 1, 0) OVER w = 0
-      OR date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us AS idle,
-    lag(1, 1, 0) OVER w = 1 AND ts > lag(ts) OVER w AS moved_on
+    {_GAP_BEFORE} AS idle,
+    ts > lag(ts) OVER w AS moved_on
   FROM ev WINDOW w AS ({_ORDER})
 ), segmented AS (
   SELECT *, sum(CASE WHEN idle THEN 1 ELSE 0 END) OVER {_RUNNING} AS segment
@@ -109,7 +110,8 @@ _BY_SOURCE = f"""idled AS (
   FROM marked WINDOW w AS ({_ORDER})
 )"""
 
-# Pair each first event with its session's last: the next edge row, unless it is both.
+# Pair each first event with its session's last: the next edge row, unless it is both. The
+# event order is now the integer `seq`, a cheaper sort key than (ts, event_id).
 _SPANS = """bounds AS (
   SELECT visitor_key, ts, event_id, is_start, seq, views, actives, engaged,
     is_view, is_active, engaged_ms,
@@ -120,7 +122,7 @@ _SPANS = """bounds AS (
     CASE WHEN is_end THEN actives ELSE lead(actives) OVER v END AS end_actives,
     CASE WHEN is_end THEN engaged ELSE lead(engaged) OVER v END AS end_engaged
   FROM edges WHERE is_start OR is_end
-  WINDOW v AS (PARTITION BY visitor_key ORDER BY ts, event_id)
+  WINDOW v AS (PARTITION BY visitor_key ORDER BY seq)
 ), spans AS (
   SELECT visitor_key, ts AS started_at, CAST(epoch_us(ts) AS UBIGINT) AS start_us,
     event_id AS entry_id, end_ts AS ended_at,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,6 +19,14 @@ from touchline.domain.sessions import FIRST_PARTY_ORIGINS, SessionRule
 from touchline.ingest.context import ProfileContext, SessionMode
 from touchline.processing import session_queries as queries
 from touchline.store.base import EventStore, Sql
+
+SCOPE_HEAD: Final = pa.schema(
+    [
+        ("profile_id", pa.string()),
+        ("visitor_key", pa.uint64()),
+        ("first_ts", pa.timestamp("us", tz="UTC")),
+    ]
+)
 
 Clock = Callable[[], int]
 """Wall-clock epoch microseconds; versions come from it (tests pass a fixed one)."""
@@ -83,9 +92,16 @@ def sessions_after_load(
 def first_new_event_per_visitor(new_rows: pa.Table) -> pa.Table:
     """(profile_id, visitor_key, first_ts) of each visitor with first-party events in the batch."""
     origins = pa.array(sorted(FIRST_PARTY_ORIGINS))
-    first_party = new_rows.filter(pc.is_in(new_rows.column("origin"), value_set=origins))
-    grouped = first_party.group_by(["profile_id", "visitor_key"]).aggregate([("ts", "min")])
-    return grouped.rename_columns(["profile_id", "visitor_key", "first_ts"])
+    rows = new_rows.select(["profile_id", "visitor_key", "ts", "origin"])
+    rows = rows.filter(pc.is_in(rows.column("origin"), value_set=origins))
+    parts = []
+    # Grouping per profile on the integer key alone is several times faster than on both.
+    for profile_id in pc.unique(rows.column("profile_id")).to_pylist():
+        mine = rows.filter(pc.equal(rows.column("profile_id"), profile_id))
+        firsts = mine.group_by("visitor_key").aggregate([("ts", "min")])
+        profile = pa.array([profile_id] * firsts.num_rows, pa.string())
+        parts.append(pa.table([profile, firsts["visitor_key"], firsts["ts_min"]], SCOPE_HEAD))
+    return pa.concat_tables(parts) if parts else SCOPE_HEAD.empty_table()
 
 
 def next_version(store: EventStore, clock: Clock) -> int:

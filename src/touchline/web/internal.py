@@ -1,0 +1,41 @@
+"""Internal endpoints for the CLI on the same machine, authorized by the server token in
+`<data_dir>/server.token`: `GET /internal/stats` answers `touchline stats` while this server
+holds the event store (analytics/stats.py is the client)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Header, Query, Request
+
+from touchline.analytics.stats import STATS_PATH, check_token, traffic_stats
+from touchline.errors import Unavailable
+from touchline.runtime import runtime_of
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get(STATS_PATH)
+async def stats(
+    request: Request,
+    profile: Annotated[str, Query()],
+    date_from: Annotated[str, Query(alias="from")],
+    date_to: Annotated[str, Query(alias="to")],
+    authorization: Annotated[str, Header()] = "",
+) -> dict[str, Any]:
+    runtime = runtime_of(request.app)
+    if runtime is None:
+        raise Unavailable("The server is starting or stopping; retry shortly")
+    check_token(authorization, runtime.token)
+    summary = partial(
+        traffic_stats,
+        store=runtime.store,
+        database=runtime.database,
+        profile_id=profile,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    answer: dict[str, Any] = await anyio.to_thread.run_sync(summary)
+    return answer
