@@ -59,17 +59,18 @@ class Load:
 def run(quick: bool = False, large: bool = False) -> list[Result]:  # noqa: ARG001
     """T1, T2 and memory; `quick` shortens each load run. There is no large size."""
     seconds = 3.0 if quick else 10.0
-    with tempfile.TemporaryDirectory(prefix="touchline-t1-") as scratch:
-        data_dir = Path(scratch) / "data"
+    with tempfile.TemporaryDirectory(prefix="touchline-t1-") as temporary:
+        scratch = Path(temporary)
+        data_dir = scratch / "data"
         key = provision(Settings(data_dir=data_dir, database_url="", event_store_url=""))
-        with serve_touchline(data_dir) as server:
+        with serve_touchline(data_dir, scratch / "touchline.log") as server:
             t1 = measure(server.port, key, events=1, seconds=seconds, run="t1")
             t2 = measure(server.port, key, events=10, seconds=seconds, run="t2")
             peak_rss = server.peak_rss_mib()
-    with serve_peer("bench.peers:bare_starlette") as bare:
-        bare_load = measure(bare.port, key, events=1, seconds=seconds, run="bare")
-    with serve_peer("bench.peers:fastapi_pydantic") as fastapi:
-        fastapi_load = measure(fastapi.port, key, events=1, seconds=seconds, run="fastapi")
+        with serve_peer("bench.peers:bare_starlette", scratch / "bare.log") as bare:
+            bare_load = measure(bare.port, key, events=1, seconds=seconds, run="bare")
+        with serve_peer("bench.peers:fastapi_pydantic", scratch / "fastapi.log") as fastapi:
+            fastapi_load = measure(fastapi.port, key, events=1, seconds=seconds, run="fastapi")
     return results(t1, t2, bare_load, fastapi_load, peak_rss)
 
 
@@ -157,7 +158,7 @@ class Served:
 
 
 @contextmanager
-def serve_touchline(data_dir: Path) -> Iterator[Served]:
+def serve_touchline(data_dir: Path, log: Path) -> Iterator[Served]:
     env = clean_env()
     env |= {
         "TOUCHLINE_DATA_DIR": str(data_dir),
@@ -166,29 +167,31 @@ def serve_touchline(data_dir: Path) -> Iterator[Served]:
     }
     port = free_port()
     command = [sys.executable, "-m", "touchline", "serve", "--port", str(port)]
-    with running(command, env, port, health="/health/live") as served:
+    with running(command, env, port, log, health="/health/live") as served:
         yield served
 
 
 @contextmanager
-def serve_peer(app: str) -> Iterator[Served]:
+def serve_peer(app: str, log: Path) -> Iterator[Served]:
     """A peer under uvicorn with `touchline serve`'s settings: uvloop, httptools, no access
     log, no proxy headers, no server header."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--loop", "uvloop"]
     command += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
     command += ["--no-proxy-headers", "--no-server-header"]
-    with running(command, clean_env(), port, health=None) as served:
+    with running(command, clean_env(), port, log, health=None) as served:
         yield served
 
 
 @contextmanager
 def running(
-    command: list[str], env: dict[str, str], port: int, health: str | None
+    command: list[str], env: dict[str, str], port: int, log: Path, health: str | None
 ) -> Iterator[Served]:
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    """The server's output goes to `log`, shown when it fails to come up."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=output)
     try:
-        wait_until_up(process, port, health)
+        wait_until_up(process, port, health, log)
         yield Served(process, port)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -199,11 +202,14 @@ def running(
             process.wait()
 
 
-def wait_until_up(process: subprocess.Popen[bytes], port: int, health: str | None) -> None:
+def wait_until_up(
+    process: subprocess.Popen[bytes], port: int, health: str | None, log: Path
+) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before it was up")
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"server exited with {process.returncode}:\n{tail}")
         try:
             if health is None:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()

@@ -95,7 +95,7 @@ def test_sql_local_day_numbers_match_zoneinfo(
     )
     event_store.execute(Sql("TRUNCATE TABLE session_scope"))
     event_store.append("session_scope", rows)
-    day, params = period.local_day_sql("first_ts")
+    day, params = period.local_day_sql("epoch_us(first_ts)")
 
     got = event_store.query(Sql(f"SELECT visitor_key, {day} FROM session_scope", params))
 

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from touchline.errors import InvalidDateRange, InvalidParameter
 
-SECONDS_PER_DAY: Final = 86_400
+MICROS_PER_DAY: Final = 86_400_000_000
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_DAYS: Final = 3_660  # ten years: a guard against typos, not a product limit
 _FLOOR_SHIFT: Final = 10  # days added before integer division so it floors on every engine
 
@@ -82,23 +83,29 @@ class Period:
             day_start = day_end
         return changes
 
-    def local_day_sql(self, column: str, *, prefix: str = "tz") -> tuple[str, dict[str, Any]]:
-        """SQL numbering `column`'s local day (0 = `date_from`), and the parameters it uses.
+    def local_day_sql(self, epoch_us: str, *, prefix: str = "tz") -> tuple[str, dict[str, Any]]:
+        """SQL numbering the local day (0 = `date_from`) of a time given as epoch microseconds
+        (`epoch_us(column)`), and the parameters it uses.
 
-        Plain second arithmetic against `$<prefix>_start`, plus the DST shifts in effect.
+        Integer arithmetic from `$<prefix>_start_us`, plus the DST shift in effect: no engine
+        timezone functions, so both engines agree (and DuckDB avoids its slow calendar path).
         """
-        params: dict[str, Any] = {f"{prefix}_start": self.start}
+        params: dict[str, Any] = {f"{prefix}_start_us": _micros(self.start)}
         shift = "0"
         changes = self.offset_changes()
         if changes:
             whens = []
             for index, (instant, delta) in reversed(list(enumerate(changes))):
-                params[f"{prefix}_change_{index}"] = instant
-                whens.append(f"WHEN {column} >= ${prefix}_change_{index} THEN {delta}")
+                params[f"{prefix}_change_{index}"] = _micros(instant)
+                whens.append(f"WHEN {epoch_us} >= ${prefix}_change_{index} THEN {delta * 10**6}")
             shift = f"CASE {' '.join(whens)} ELSE 0 END"
-        seconds = f"date_diff('second', ${prefix}_start, {column}) + {shift}"
-        floor = _FLOOR_SHIFT * SECONDS_PER_DAY
-        return f"(({seconds} + {floor}) // {SECONDS_PER_DAY} - {_FLOOR_SHIFT})", params
+        micros = f"{epoch_us} - ${prefix}_start_us + {shift}"
+        floor = _FLOOR_SHIFT * MICROS_PER_DAY
+        return f"(({micros} + {floor}) // {MICROS_PER_DAY} - {_FLOOR_SHIFT})", params
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - EPOCH) // timedelta(microseconds=1)
 
 
 def _offset(instant: datetime, tz: ZoneInfo) -> int:

@@ -122,21 +122,19 @@ def build(query: TrafficQuery) -> Sql:
     """Per local day: visitors (distinct), visits, pageviews, bounces, engaged milliseconds and
     visit durations of the sessions started that day; plus the period's distinct visitors."""
     period = query.period
-    day, params = period.local_day_sql("started_at")
+    day, params = period.local_day_sql("epoch_us(started_at)")
     sessions = current_sessions(
         "profile_id = $profile AND started_at >= $start AND started_at < $end"
     )
-    text = f"""WITH s AS (
-  SELECT visitor_key, pageviews, bounced, engaged_ms,
-    date_diff('microsecond', started_at, ended_at) AS duration_us, {day} AS day
-  FROM ({sessions}) AS current_sessions
-)
-SELECT day, count(DISTINCT visitor_key) AS visitors, count(*) AS visits,
+    # Two plain scans, not one shared CTE: DuckDB would materialize the CTE first.
+    text = f"""SELECT {day} AS day, count(DISTINCT visitor_key) AS visitors, count(*) AS visits,
   sum(pageviews) AS pageviews, sum(CASE WHEN bounced THEN 1 ELSE 0 END) AS bounces,
-  sum(engaged_ms) AS engaged_ms, sum(duration_us) AS duration_us
-FROM s GROUP BY day
+  sum(engaged_ms) AS engaged_ms, sum(epoch_us(ended_at) - epoch_us(started_at)) AS duration_us
+FROM ({sessions}) AS day_sessions
+GROUP BY day
 UNION ALL
-SELECT {TOTAL} AS day, count(DISTINCT visitor_key) AS visitors, 0, 0, 0, 0, 0 FROM s"""
+SELECT {TOTAL} AS day, count(DISTINCT visitor_key) AS visitors, 0, 0, 0, 0, 0
+FROM ({sessions}) AS period_sessions"""
     bounds = {"start": period.start, "end": period.end}
     return Sql(text, {"profile": query.profile_id, **bounds, **params})
 

@@ -22,6 +22,7 @@ DEFAULT_TIMEOUT_MINUTES: Final = 30
 ENGAGED_ALLOWANCE_MS: Final = 5_000
 """Engaged time may exceed the visit's span by this much (clock rounding, the first page's time)."""
 
+
 @dataclass(frozen=True, slots=True)
 class SessionRule:
     """A profile's sessionization settings."""

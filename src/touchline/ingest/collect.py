@@ -53,10 +53,6 @@ _PREFLIGHT = (
 )
 
 
-# Request ids come from `random`, not `secrets` as elsewhere: os.urandom releases the GIL on
-# every call, which hands it to the loader thread mid-request. They need to be unique, not secret.
-
-
 class ClientDisconnected(Exception):
     """The client went away before its body arrived: nothing to answer."""
 
@@ -104,6 +100,8 @@ class CollectEndpoint:
         self.runtime = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # `random`, not `secrets`: os.urandom releases the GIL on every call, handing it to
+        # the loader thread mid-request. A request id must be unique, not unguessable.
         request_id = f"req_{random.getrandbits(64):016x}"
         head = RequestHead.read(scope["headers"])
         method = scope["method"]

@@ -50,7 +50,7 @@ _SOURCE = f"""CASE
 def _events(*, scoped: bool, with_source: bool) -> str:
     """A profile's first-party events (narrow): all of them, or the scoped visitors' events
     from the start of the session each had open before its new events."""
-    fields = "e.visitor_key, e.ts, e.event_id, e.engaged_ms, " + _FLAGS
+    fields = "e.visitor_key, e.ts, epoch_us(e.ts) AS t, e.event_id, e.engaged_ms, " + _FLAGS
     if with_source:
         fields += ", " + _SOURCE
     where = f"e.profile_id = $profile AND e.origin IN {_in_list(FIRST_PARTY_ORIGINS)}"
@@ -68,13 +68,15 @@ _TOTALS = f"""row_number() OVER w AS seq,
     sum(engaged_ms) OVER {_RUNNING} AS engaged"""
 
 # Inactivity only: a session starts after a gap longer than the timeout and ends before one.
-# The first and last event of a visitor have no neighbour: DuckDB's lag/lead give NULL (hence
-# the coalesce), ClickHouse's give the type's default, 1970, a gap larger than any timeout on
-# either side (hence the abs) — both read as "starts" / "ends".
-_GAP_BEFORE = "coalesce(date_diff('microsecond', lag(ts) OVER w, ts) > $timeout_us, true)"
-_GAP_AFTER = "coalesce(abs(date_diff('microsecond', ts, lead(ts) OVER w)) > $timeout_us, true)"
+# Times are epoch microseconds `t` (integer arithmetic: DuckDB's date_diff on TIMESTAMPTZ goes
+# through a calendar and costs ~50x more). The first and last event of a visitor have no
+# neighbour: DuckDB's lag/lead give NULL (hence the coalesce), ClickHouse's give the type's
+# default, 0, a gap larger than any timeout on either side (hence the abs) — both read as
+# "starts" / "ends".
+_GAP_BEFORE = "coalesce(t - lag(t) OVER w > $timeout_us, true)"
+_GAP_AFTER = "coalesce(abs(lead(t) OVER w - t) > $timeout_us, true)"
 _BY_INACTIVITY = f"""edges AS (
-  SELECT visitor_key, ts, event_id, is_view, is_active, engaged_ms,
+  SELECT visitor_key, ts, t, event_id, is_view, is_active, engaged_ms,
     {_GAP_BEFORE} AS is_start,
     {_GAP_AFTER} AS is_end,
     {_TOTALS}
@@ -86,7 +88,7 @@ _BY_INACTIVITY = f"""edges AS (
 _BY_SOURCE = f"""idled AS (
   SELECT *,
     {_GAP_BEFORE} AS idle,
-    ts > lag(ts) OVER w AS moved_on
+    t > lag(t) OVER w AS moved_on
   FROM ev WINDOW w AS ({_ORDER})
 ), segmented AS (
   SELECT *, sum(CASE WHEN idle THEN 1 ELSE 0 END) OVER {_RUNNING} AS segment
@@ -99,7 +101,7 @@ _BY_SOURCE = f"""idled AS (
       ORDER BY ts, event_id) AS prev_source
   FROM segmented
 ), marked AS (
-  SELECT visitor_key, ts, event_id, is_view, is_active, engaged_ms,
+  SELECT visitor_key, ts, t, event_id, is_view, is_active, engaged_ms,
     idle OR (source <> '' AND moved_on AND views_so_far > 1 AND prev_source <> source)
       AS is_start
   FROM sourced
@@ -113,9 +115,10 @@ _BY_SOURCE = f"""idled AS (
 # Pair each first event with its session's last: the next edge row, unless it is both. The
 # event order is now the integer `seq`, a cheaper sort key than (ts, event_id).
 _SPANS = """bounds AS (
-  SELECT visitor_key, ts, event_id, is_start, seq, views, actives, engaged,
+  SELECT visitor_key, ts, t, event_id, is_start, seq, views, actives, engaged,
     is_view, is_active, engaged_ms,
     CASE WHEN is_end THEN ts ELSE lead(ts) OVER v END AS end_ts,
+    CASE WHEN is_end THEN t ELSE lead(t) OVER v END AS end_t,
     CASE WHEN is_end THEN event_id ELSE lead(event_id) OVER v END AS end_id,
     CASE WHEN is_end THEN seq ELSE lead(seq) OVER v END AS end_seq,
     CASE WHEN is_end THEN views ELSE lead(views) OVER v END AS end_views,
@@ -124,8 +127,8 @@ _SPANS = """bounds AS (
   FROM edges WHERE is_start OR is_end
   WINDOW v AS (PARTITION BY visitor_key ORDER BY seq)
 ), spans AS (
-  SELECT visitor_key, ts AS started_at, CAST(epoch_us(ts) AS UBIGINT) AS start_us,
-    event_id AS entry_id, end_ts AS ended_at,
+  SELECT visitor_key, ts AS started_at, CAST(t AS UBIGINT) AS start_us,
+    end_t - t AS duration_us, event_id AS entry_id, end_ts AS ended_at,
     end_id AS exit_id,
     end_seq - seq + 1 AS events,
     end_views - views + is_view AS pageviews,
@@ -136,7 +139,9 @@ _SPANS = """bounds AS (
 
 
 def _facts(*, scoped: bool) -> str:
-    """One row per session: totals from the spans, text fields from its first and last event."""
+    """One row per session: totals from the spans, text fields from its first and last event.
+    A full recompute writes them in time order, so reads of a period skip the rest of the
+    table; an update's few recent sessions arrive in time order anyway."""
     entry = ",\n    ".join(f"e.{name}" for name in ENTRY_FIELDS)
     floor = " AND e.ts >= $floor" if scoped else ""
     exit_floor = " AND x.ts >= $floor" if scoped else ""
@@ -150,9 +155,8 @@ def _facts(*, scoped: bool) -> str:
     CAST(s.pageviews AS INTEGER) AS pageviews,
     CAST(s.actives - s.pageviews AS INTEGER) AS interactions,
     s.pageviews <= 1 AND s.actives = s.pageviews AS bounced,
-    CAST(least(s.reported_ms,
-      date_diff('microsecond', s.started_at, s.ended_at) // 1000 + {ENGAGED_ALLOWANCE_MS})
-      AS BIGINT) AS engaged_ms,
+    CAST(least(s.reported_ms, s.duration_us // 1000 + {ENGAGED_ALLOWANCE_MS}) AS BIGINT)
+      AS engaged_ms,
     e.path AS entry_path,
     x.path AS exit_path,
     e.url AS landing_url,
@@ -164,7 +168,8 @@ def _facts(*, scoped: bool) -> str:
     AND e.event_id = s.entry_id
   JOIN events x ON x.visitor_key = s.visitor_key AND x.ts = s.ended_at
     AND x.event_id = s.exit_id
-  WHERE e.profile_id = $profile AND x.profile_id = $profile AND s.actives > 0{floor}{exit_floor}"""
+  WHERE e.profile_id = $profile AND x.profile_id = $profile AND s.actives > 0{floor}{exit_floor}
+  {"" if scoped else "ORDER BY s.started_at"}"""
 
 
 def select_sessions(rule: SessionRule, *, scoped: bool) -> str:

@@ -58,7 +58,7 @@ def update_sessions(
         return 0
     with store.transaction():
         version = next_version(store, clock)
-        for profile_id in sorted(set(firsts.column("profile_id").to_pylist())):
+        for profile_id in sorted(pc.unique(firsts.column("profile_id")).to_pylist()):
             profile = profiles.get(profile_id) or ProfileContext(profile_id=profile_id)
             mine = firsts.filter(pc.equal(firsts.column("profile_id"), profile_id))
             _update_profile(store, mine, session_rule(profile), version)
