@@ -24,7 +24,7 @@ from touchline.domain.visitors import visitor_key
 from touchline.store.schema import EVENT_SCHEMA
 
 DATA_DIR: Final = Path(__file__).parent / ".data"
-FORMAT_VERSION: Final = 2  # bump when the generated data changes shape
+FORMAT_VERSION: Final = 3  # bump when the generated data changes shape
 SESSIONS_PER_VISITOR_DAY: Final = 1.15
 RETURNING_SHARE: Final = 0.3
 EVENTS_PER_SESSION: Final = np.array([0.30, 0.20, 0.15, 0.12, 0.09, 0.07, 0.04, 0.03])

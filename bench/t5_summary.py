@@ -15,7 +15,8 @@ from datetime import timedelta
 
 from bench.datagen import Spec, build_store
 from bench.result import Goal, Result
-from touchline.analytics.traffic import TrafficQuery, run as run_traffic
+from touchline.analytics.traffic import TrafficQuery
+from touchline.analytics.traffic import run as run_traffic
 from touchline.store import open_store
 
 PROFILES = (30_000, 12_000, 6_000, 2_000)  # daily visitors of each profile; the first is measured

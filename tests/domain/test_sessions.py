@@ -15,7 +15,9 @@ from touchline.domain.sessions import (
     SessionEvent,
     SessionRule,
     describe_session,
+    is_visit,
     session_key,
+    split_runs,
     split_sessions,
 )
 
@@ -115,6 +117,13 @@ def test_engagement_extends_a_session_but_never_makes_one_alone() -> None:
     assert sizes(split_sessions(reading, INACTIVITY)) == [3]
     idle_tab = [page_view(0), event(90, "engagement"), event(91, "engagement")]
     assert sizes(split_sessions(idle_tab, INACTIVITY)) == [1]
+
+
+def test_a_run_of_passive_events_is_kept_as_a_run_but_is_no_visit() -> None:
+    events = [page_view(0), event(90, "engagement"), event(91, "impression")]
+    runs = split_runs(events, INACTIVITY)
+    assert [is_visit(r) for r in runs] == [True, False]
+    assert split_sessions(events, INACTIVITY) == runs[:1]
 
 
 def test_imported_events_make_sessions_like_tracker_events() -> None:

@@ -25,6 +25,7 @@ from touchline.domain.sessions import (
 from touchline.ingest.context import ProfileContext, SessionMode
 from touchline.ingest.loader import Loader
 from touchline.ingest.spool import Spool
+from touchline.processing.session_queries import current_sessions
 from touchline.processing.sessions import (
     recompute_sessions,
     session_rule,
@@ -64,7 +65,9 @@ def load(
 
 
 def stored(store: EventStore, profile_id: str = PROFILE) -> list[tuple[Any, ...]]:
-    sql = f"SELECT {FACTS} FROM sessions WHERE profile_id = $p ORDER BY visitor_key, started_at"
+    """The visits of a profile, as reports read them."""
+    visits = current_sessions("profile_id = $p")
+    sql = f"SELECT {FACTS} FROM ({visits}) AS v ORDER BY visitor_key, started_at"
     return store.query(Sql(sql, {"p": profile_id}))
 
 
@@ -151,6 +154,21 @@ def test_an_earlier_event_moves_the_start_and_the_key(event_store: EventStore) -
         visitor, int((T0 + 5 * MINUTE - EPOCH).total_seconds()) * 10**6
     )
     assert session[9] == "/a"
+
+
+def test_engagement_alone_is_no_visit_until_a_page_view_joins_it(
+    event_store: EventStore,
+) -> None:
+    load(event_store, [event(0, "engagement", engaged_ms=5_000)])
+    load(event_store, [event(20, "engagement", engaged_ms=5_000)])
+    assert stored(event_store) == []
+
+    load(event_store, [view(40, "/later")])
+
+    [visit] = stored(event_store)
+    assert visit[2] == T0 and visit[4:6] == (3, 1)
+    [(rows,)] = event_store.query(Sql("SELECT count(*) FROM sessions"))
+    assert rows == 1
 
 
 def test_the_profiles_timeout_and_mode_decide_the_split(event_store: EventStore) -> None:

@@ -116,18 +116,28 @@ def event_order(event: SessionEvent) -> tuple[int, str]:
 
 
 def split_sessions(events: Iterable[SessionEvent], rule: SessionRule) -> list[list[SessionEvent]]:
-    """Group one visitor's events into sessions, in time order.
+    """Group one visitor's events into sessions (visits), in time order.
 
     Server-side events are left out; so is a run of passive events with nothing else in it.
     """
+    return [s for s in split_runs(events, rule) if is_visit(s)]
+
+
+def split_runs(events: Iterable[SessionEvent], rule: SessionRule) -> list[list[SessionEvent]]:
+    """Like `split_sessions`, but keeping runs of passive events only (what is stored)."""
     ordered = sorted((e for e in events if e.is_first_party), key=event_order)
-    sessions: list[list[SessionEvent]] = []
+    runs: list[list[SessionEvent]] = []
     splitter = _Splitter(rule)
     for event in ordered:
         if splitter.starts_session(event):
-            sessions.append([])
-        sessions[-1].append(event)
-    return [s for s in sessions if not all(e.is_passive for e in s)]
+            runs.append([])
+        runs[-1].append(event)
+    return runs
+
+
+def is_visit(events: Sequence[SessionEvent]) -> bool:
+    """A run of events is a visit unless all of them are passive."""
+    return not all(e.is_passive for e in events)
 
 
 class _Splitter:

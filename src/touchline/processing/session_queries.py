@@ -21,6 +21,7 @@ from touchline.domain.sessions import (
 from touchline.store.schema import SESSION_COLUMN_NAMES
 
 SESSIONS_TABLE: Final = "sessions"
+IS_VISIT: Final = "pageviews + interactions > 0"
 SCOPE_TABLE: Final = "session_scope"
 
 
@@ -168,7 +169,7 @@ def _facts(*, scoped: bool) -> str:
     AND e.event_id = s.entry_id
   JOIN events x ON x.visitor_key = s.visitor_key AND x.ts = s.ended_at
     AND x.event_id = s.exit_id
-  WHERE e.profile_id = $profile AND x.profile_id = $profile AND s.actives > 0{floor}{exit_floor}
+  WHERE e.profile_id = $profile AND x.profile_id = $profile{floor}{exit_floor}
   {"" if scoped else "ORDER BY s.started_at"}"""
 
 
@@ -184,9 +185,9 @@ def insert_sessions(rule: SessionRule, *, scoped: bool) -> str:
 
 
 def current_sessions(where: str) -> str:
-    """The sessions matching `where`: one row each, as every recompute deletes the rows it
-    supersedes (docs/decisions/0401)."""
-    return f"SELECT * FROM {SESSIONS_TABLE} WHERE {where}"
+    """The visits matching `where`: one row each, as every recompute deletes the rows it
+    supersedes; runs of passive events only are stored but are no visit (0401)."""
+    return f"SELECT * FROM {SESSIONS_TABLE} WHERE {where} AND {IS_VISIT}"
 
 
 def delete_superseded(*, scoped: bool) -> str:

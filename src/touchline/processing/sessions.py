@@ -115,12 +115,12 @@ def _update_profile(store: EventStore, firsts: pa.Table, rule: SessionRule, vers
     params = _params(profile_id, rule, version)
     _replace_scope(store, firsts.append_column("from_ts", firsts.column("first_ts")))
     scope = store.query_arrow(_sql(queries.SCOPE, params))
-    from_ts = scope.column("from_ts")
-    # No earlier session: recompute from the visitor's first event.
-    scope = scope.set_column(3, "from_ts", pc.fill_null(from_ts, pa.scalar(0, from_ts.type)))
-    _replace_scope(store, scope)
+    # No stored session before the new events (passive runs are stored too): the visitor has
+    # no earlier first-party event, so the recompute starts at the first new one.
+    from_ts = pc.coalesce(scope.column("from_ts"), scope.column("first_ts"))
+    _replace_scope(store, scope.set_column(3, "from_ts", from_ts))
     # The earliest recompute start lets the engine skip older events by their time order.
-    scoped = {**params, "floor": pc.min(scope.column("from_ts")).as_py()}
+    scoped = {**params, "floor": pc.min(from_ts).as_py()}
     store.execute(_sql(queries.insert_sessions(rule, scoped=True), scoped))
     store.execute(_sql(queries.delete_superseded(scoped=True), scoped))
     store.execute(Sql(f"TRUNCATE TABLE {queries.SCOPE_TABLE}"))
