@@ -48,3 +48,11 @@ def test_undecodable_rows_raise_invalid_payload(tmp_path: Path, line: bytes) -> 
 
     with pytest.raises(InvalidPayload):
         RowDecoder().decode(path)
+
+
+def test_a_malformed_amount_raises_invalid_payload(tmp_path: Path) -> None:
+    path = tmp_path / "rows.ndjson"
+    path.write_bytes(ndjson([event_row(revenue="12,50")]))
+
+    with pytest.raises(InvalidPayload):
+        RowDecoder().decode(path)

@@ -33,6 +33,10 @@ class DuckDBStore:
         # Every cursor inherits it: TIMESTAMPTZ values read and write as UTC.
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
         self._lock = threading.RLock()
+        # Cursors are spawned from a connection nobody queries, so a new reader thread never
+        # waits for the writer's transaction.
+        self._spawner = self._con.cursor()
+        self._spawn_lock = threading.Lock()
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._tx_thread: int | None = None
@@ -109,10 +113,11 @@ class DuckDBStore:
                 self._tx_thread, self._tx_depth = None, 0
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._spawn_lock:
             for cursor in self._cursors:
                 cursor.close()
             self._cursors.clear()
+            self._spawner.close()
             self._con.close()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
@@ -121,8 +126,8 @@ class DuckDBStore:
             return self._con
         cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
         if cursor is None:
-            with self._lock:
-                cursor = self._con.cursor()
+            with self._spawn_lock:
+                cursor = self._spawner.cursor()
                 self._cursors.append(cursor)
             self._local.cursor = cursor
         return cursor

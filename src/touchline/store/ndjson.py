@@ -18,7 +18,8 @@ from touchline.store.schema import EVENT_COLUMNS, Column, ColumnType, arrow_sche
 
 T = ColumnType
 
-# How each column type is spelled in the JSON, and how it becomes its stored type.
+# How each column type is spelled in the JSON; Arrow casts it to the stored type afterwards
+# (epoch µs → timestamp is free there, and cheaper than converting in SQL).
 _JSON_TYPES: dict[ColumnType, str] = {
     T.TEXT: "VARCHAR",
     T.TIMESTAMP: "BIGINT",
@@ -30,10 +31,6 @@ _JSON_TYPES: dict[ColumnType, str] = {
     T.BOOL: "BOOLEAN",
     T.UUID: "VARCHAR",
 }
-_CONVERSIONS: dict[ColumnType, str] = {
-    T.TIMESTAMP: "CAST(make_timestamp({name}) AS TIMESTAMPTZ)",
-    T.MONEY: "CAST({name} AS DECIMAL(18, 4))",
-}
 
 
 class RowDecoder:
@@ -41,13 +38,9 @@ class RowDecoder:
 
     def __init__(self, columns: tuple[Column, ...] = EVENT_COLUMNS) -> None:
         self._schema = arrow_schema(columns)
-        self._select = ", ".join(
-            _CONVERSIONS.get(c.type, "{name}").format(name=c.name) + f" AS {c.name}"
-            for c in columns
-        )
+        self._select = ", ".join(c.name for c in columns)
         self._columns = ", ".join(f"'{c.name}': '{_JSON_TYPES[c.type]}'" for c in columns)
         self._con = duckdb.connect(":memory:")
-        self._con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
 
     def decode(self, path: Path) -> pa.Table:
@@ -56,14 +49,13 @@ class RowDecoder:
         literal = "'" + str(path).replace("'", "''") + "'"
         sql = (
             f"SELECT {self._select} FROM read_ndjson({literal}, columns = {{{self._columns}}}, "
-            "format = 'newline_delimited', maximum_object_size = 67108864)"
+            "format = 'newline_delimited', records = 'true', maximum_object_size = 67108864)"
         )
         with self._lock:
             try:
-                table = self._con.sql(sql).to_arrow_table()
-            except duckdb.Error as error:
+                return self._con.sql(sql).to_arrow_table().cast(self._schema)
+            except (duckdb.Error, pa.ArrowInvalid) as error:
                 raise InvalidPayload(f"undecodable spool rows: {error}") from error
-        return table.cast(self._schema)
 
     def close(self) -> None:
         self._con.close()
