@@ -246,43 +246,58 @@ def _event_rows(
 ) -> pa.Table:
     count = len(ts)
     landing = position == 0
-    follow = rng.choice(len(FOLLOW_UPS), size=count, p=_shares(FOLLOW_UPS))
-    follow[landing] = 0
-    types = _pick(_column(FOLLOW_UPS, 0), follow)
     channel = rng.choice(len(CHANNELS), size=sessions, p=_shares(CHANNELS))[session_of]
     on_landing = np.where(landing, channel, 0)  # later events: internal navigation, "Direct"
-    path = np.minimum(rng.zipf(1.6, size=count) - 1, len(PATHS) - 1)
-    paths = _pick(pa.array(PATHS), path)
-    host = f"{visitors.profile_id.replace('_', '-')}.example"
-    engaged = np.where(pc.equal(types, "engagement"), rng.integers(5_000, 60_000, count), 0)
-    amounts = np.where(follow == REVENUE, rng.integers(20, 400, count), 0).astype(np.int32)
-    revenue = pa.array(amounts).cast(pa.decimal128(18, 4))
-    webhook = (follow == REVENUE) & (rng.random(count) < WEBHOOK_SHARE)
     columns = {
         "profile_id": _repeat(visitors.profile_id, count),
         "event_id": random_ids(rng, count),
-        "type": types,
-        "name": _pick(_column(FOLLOW_UPS, 1), follow),
         "ts": pa.array(ts).cast(pa.timestamp("us", tz="UTC")),
         "received_at": pa.array(ts + 150_000).cast(pa.timestamp("us", tz="UTC")),
         "anonymous_id": pc.take(visitors.anonymous_ids[0], pa.array(visitor)),
         "session_id": pc.take(random_ids(rng, sessions), pa.array(session_of)),
         "visitor_key": pa.array(visitors.keys[0][visitor]),
-        "url": pc.binary_join_element_wise(f"https://{host}", paths, ""),
-        "host": _repeat(host, count),
-        "path": paths,
-        "title": paths,
+        **_kind_columns(rng, landing),
+        **_page_columns(rng, visitors.profile_id, count),
         **_source_columns(rng, on_landing, landing),
         "is_payment_return": pa.array(np.zeros(count, dtype=bool)),
         **_client_columns(visitors, visitor),
-        "engaged_ms": pa.array(engaged.astype(np.int64)),
-        "revenue": pc.if_else(pa.array(follow == REVENUE), revenue, pa.scalar(None, revenue.type)),
-        "currency": pc.if_else(pa.array(follow == REVENUE), "USD", ""),
-        "origin": _pick(pa.array(["tracker", "webhook:stripe"]), webhook.astype(np.int64)),
     }
     empty = _repeat("", count)
     rows = {name: columns.get(name, empty) for name in EVENT_SCHEMA.names}
     return pa.table(rows).cast(EVENT_SCHEMA)
+
+
+def _kind_columns(rng: np.random.Generator, landing: npt.NDArray[np.bool_]) -> dict[str, pa.Array]:
+    """Type and name (a session opens with a page view), engaged time, purchases, webhooks."""
+    count = len(landing)
+    follow = rng.choice(len(FOLLOW_UPS), size=count, p=_shares(FOLLOW_UPS))
+    follow[landing] = 0
+    types = _pick(_column(FOLLOW_UPS, 0), follow)
+    engaged = np.where(pc.equal(types, "engagement"), rng.integers(5_000, 60_000, count), 0)
+    purchase = follow == REVENUE
+    amounts = np.where(purchase, rng.integers(20, 400, count), 0).astype(np.int32)
+    revenue = pa.array(amounts).cast(pa.decimal128(18, 4))
+    webhook = purchase & (rng.random(count) < WEBHOOK_SHARE)
+    return {
+        "type": types,
+        "name": _pick(_column(FOLLOW_UPS, 1), follow),
+        "engaged_ms": pa.array(engaged.astype(np.int64)),
+        "revenue": pc.if_else(pa.array(purchase), revenue, pa.scalar(None, revenue.type)),
+        "currency": pc.if_else(pa.array(purchase), "USD", ""),
+        "origin": _pick(pa.array(["tracker", "webhook:stripe"]), webhook.astype(np.int64)),
+    }
+
+
+def _page_columns(rng: np.random.Generator, profile_id: str, count: int) -> dict[str, pa.Array]:
+    path = np.minimum(rng.zipf(1.6, size=count) - 1, len(PATHS) - 1)
+    paths = _pick(pa.array(PATHS), path)
+    host = f"{profile_id.replace('_', '-')}.example"
+    return {
+        "url": pc.binary_join_element_wise(f"https://{host}", paths, ""),
+        "host": _repeat(host, count),
+        "path": paths,
+        "title": paths,
+    }
 
 
 def _source_columns(

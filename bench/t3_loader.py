@@ -1,4 +1,4 @@
-"""T3: the loader drains spool files into DuckDB — ≥ 400,000 events/s, and ≥ 0.6× a bulk Arrow
+"""T3: the loader drains spool files into DuckDB — ≥ 400,000 events/s, and ≥ 0.6 x a bulk Arrow
 INSERT of the same rows (the peer, measured in the same run). Also the spool's group commit:
 single-event appends at concurrency 32 (the T1 collect path needs ≥ 9,000/s).
 
@@ -33,7 +33,7 @@ CONCURRENCY = 32
 
 
 def run(quick: bool, large: bool = False) -> list[Result]:
-    events = 200_000 if quick else 1_000_000
+    events = 200_000 if quick else 5_000_000 if large else 1_000_000
     rows = pa.concat_tables(generate(Spec(events=events)))
     with _workdir() as work:
         spool_dir = work / "spool"

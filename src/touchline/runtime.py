@@ -88,11 +88,12 @@ class Runtime:
         """Stop the loader (it finishes its batch), then close everything it used."""
         remove_server_token(self.settings.data_dir, self.token)
         gc.unfreeze()
-        self.loader.stop()
-        self.spool.close()
-        self.pipeline.close()
-        self.store.close()
-        self.database.close()
+        with ExitStack() as closing:  # every step runs even if one fails; last added, first run
+            closing.callback(self.database.close)
+            closing.callback(self.store.close)
+            closing.callback(self.pipeline.close)
+            closing.callback(self.spool.close)
+            closing.callback(self.loader.stop)
 
     async def ingest(self, events: Sequence[RawEvent], context: RequestContext) -> tuple[int, int]:
         """Enrich events and append them to the spool; returns (accepted, dropped) once the

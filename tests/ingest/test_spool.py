@@ -16,15 +16,19 @@ from touchline.ingest import spool
 from touchline.ingest.spool import HEADER, Spool
 
 
-def _frames(directory: Path) -> list[spool.Frame]:
-    out: list[spool.Frame] = []
+def _frames(directory: Path) -> list[tuple[spool.Segment, spool.Frame]]:
+    out: list[tuple[spool.Segment, spool.Frame]] = []
     for segment in spool.segments(directory):
-        out += spool.read_frames(segment.path, 0, max_bytes=1 << 30)[0]
+        out += [(segment, f) for f in spool.scan(segment, 0, max_bytes=1 << 30)[0]]
     return out
 
 
+def _payloads(directory: Path) -> list[bytes]:
+    return [spool.read_payload(segment.path, frame) for segment, frame in _frames(directory)]
+
+
 def _rows(directory: Path) -> list[bytes]:
-    return b"".join(bytes(f.payload) for f in _frames(directory)).splitlines()
+    return b"".join(_payloads(directory)).splitlines()
 
 
 def test_appended_rows_read_back_in_order(tmp_path: Path) -> None:
@@ -33,7 +37,7 @@ def test_appended_rows_read_back_in_order(tmp_path: Path) -> None:
         writer.append_blocking(b'{"a":3}')  # a missing final newline is added
 
     assert _rows(tmp_path) == [b'{"a":1}', b'{"a":2}', b'{"a":3}']
-    assert [f.events for f in _frames(tmp_path)] == [2, 1]
+    assert [frame.events for _, frame in _frames(tmp_path)] == [2, 1]
 
 
 def test_concurrent_appends_share_commits(tmp_path: Path) -> None:
@@ -92,7 +96,13 @@ def test_failed_write_raises_and_the_next_append_starts_a_new_segment(
     writer.append_blocking(b'{"ok":2}\n')
     writer.close()
 
-    assert len(spool.segments(tmp_path)) == 3
+    # each failed group abandons its segment (its frames will be checked); then a fresh one
+    segments = spool.segments(tmp_path)
+    assert [(s.sealed, s.abandoned) for s in segments] == [
+        (True, True),
+        (True, True),
+        (True, False),
+    ]
     assert b'{"ok":2}' in _rows(tmp_path)
 
 
@@ -137,11 +147,12 @@ def test_a_killed_writer_leaves_an_open_segment_nobody_holds(tmp_path: Path) -> 
     (segment,) = spool.segments(tmp_path)
     assert not segment.sealed and not spool.writer_alive(segment)
     sealed = spool.seal_abandoned(segment)
-    assert sealed.sealed and sealed.name == segment.name
+    assert sealed.sealed and sealed.verify and sealed.name == segment.name
+    assert spool.segments(tmp_path) == [sealed]
     assert _rows(tmp_path) == [b'{"durable":1}']
 
 
-def test_reading_stops_before_a_torn_or_corrupt_frame(tmp_path: Path) -> None:
+def test_scanning_stops_before_a_torn_frame(tmp_path: Path) -> None:
     with Spool(tmp_path, segment_bytes=1 << 20) as writer:
         for i in range(3):
             writer.append_blocking(b'{"n":%d}\n' % i)
@@ -150,17 +161,29 @@ def test_reading_stops_before_a_torn_or_corrupt_frame(tmp_path: Path) -> None:
     frame = HEADER.size + len(b'{"n":0}\n')
 
     segment.path.write_bytes(whole[: 2 * frame + 5])  # torn inside the third frame
-    frames, at_eof = spool.read_frames(segment.path, 0, max_bytes=1 << 20)
-    assert [bytes(f.payload) for f in frames] == [b'{"n":0}\n', b'{"n":1}\n'] and at_eof
+    frames, complete = spool.scan(segment, 0, max_bytes=1 << 20)
 
-    corrupt = bytearray(whole)
-    corrupt[frame + HEADER.size] ^= 0xFF  # a flipped payload byte in the second frame
-    segment.path.write_bytes(bytes(corrupt))
-    frames, _ = spool.read_frames(segment.path, 0, max_bytes=1 << 20)
-    assert [bytes(f.payload) for f in frames] == [b'{"n":0}\n']
+    assert [spool.read_payload(segment.path, f) for f in frames] == [b'{"n":0}\n', b'{"n":1}\n']
+    assert complete
 
 
-def test_reading_from_an_offset_respects_the_budget_but_returns_a_whole_frame(
+def test_an_abandoned_segment_is_checked_frame_by_frame(tmp_path: Path) -> None:
+    with Spool(tmp_path, segment_bytes=1 << 20) as writer:
+        for i in range(3):
+            writer.append_blocking(b'{"n":%d}\n' % i)
+    (segment,) = spool.segments(tmp_path)
+    frame = HEADER.size + len(b'{"n":0}\n')
+    garbled = bytearray(segment.path.read_bytes())
+    garbled[frame + HEADER.size] ^= 0xFF  # a power cut garbled the second frame's payload
+    segment.path.write_bytes(bytes(garbled))
+    abandoned = spool.Segment(segment.path, segment.name, sealed=True, abandoned=True)
+
+    assert len(spool.scan(segment, 0, max_bytes=1 << 20)[0]) == 3  # a clean seal: no check
+    frames, complete = spool.scan(abandoned, 0, max_bytes=1 << 20)
+    assert [f.start for f in frames] == [0] and complete
+
+
+def test_scanning_from_an_offset_respects_the_budget_but_returns_a_whole_frame(
     tmp_path: Path,
 ) -> None:
     with Spool(tmp_path, segment_bytes=1 << 20) as writer:
@@ -168,10 +191,10 @@ def test_reading_from_an_offset_respects_the_budget_but_returns_a_whole_frame(
         writer.append_blocking(b'{"n":2}\n')
     (segment,) = spool.segments(tmp_path)
 
-    frames, at_eof = spool.read_frames(segment.path, 0, max_bytes=100)
-    assert len(frames) == 1 and not at_eof
-    rest, at_eof = spool.read_frames(segment.path, frames[0].end, max_bytes=100)
-    assert [bytes(f.payload) for f in rest] == [b'{"n":2}\n'] and at_eof
+    frames, complete = spool.scan(segment, 0, max_bytes=100)
+    assert len(frames) == 1 and not complete
+    rest, complete = spool.scan(segment, frames[0].end, max_bytes=100)
+    assert [spool.read_payload(segment.path, f) for f in rest] == [b'{"n":2}\n'] and complete
 
 
 def test_frames_record_their_write_time(tmp_path: Path) -> None:

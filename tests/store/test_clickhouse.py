@@ -7,8 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-
 from tests.store.engines import chdb_path, event_row, event_table
+
 from touchline.errors import InvalidParameter
 from touchline.store.base import Sql
 from touchline.store.clickhouse import ClickHouseStore, ServerBackend, chdb_session

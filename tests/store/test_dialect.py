@@ -16,7 +16,9 @@ T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
 
 def _render(text: str, **params: object) -> str:
-    return dialect.render_clickhouse(text, params, database="db", inputs={"batch": "Python(_input0)"})
+    return dialect.render_clickhouse(
+        text, params, database="db", inputs={"batch": "Python(_input0)"}
+    )
 
 
 def test_parameters_become_typed_clickhouse_placeholders() -> None:

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from tests.store.engines import T0, event_row, event_table
+
 from touchline.domain.visitors import visitor_key
 from touchline.store.base import Sql
 from touchline.store.duckdb import DuckDBStore
@@ -78,7 +78,9 @@ def test_a_transaction_reads_its_own_writes_and_others_see_them_at_commit(
 
 def test_each_append_is_stored_sorted_by_profile_day_and_visitor(store: DuckDBStore) -> None:
     rows = [
-        event_row(profile_id=profile, anonymous_id=visitor, event_id=f"{profile}{visitor}{n}", ts=T0)
+        event_row(
+            profile_id=profile, anonymous_id=visitor, event_id=f"{profile}{visitor}{n}", ts=T0
+        )
         for n in range(2)
         for visitor in ("v1", "v2", "v3")
         for profile in ("p2", "p1")

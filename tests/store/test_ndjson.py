@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from tests.store.engines import T0, event_row, ndjson
+
 from touchline.errors import InvalidPayload
 from touchline.store.ndjson import RowDecoder
 from touchline.store.schema import EVENT_SCHEMA

@@ -7,8 +7,8 @@ from typing import Any
 
 import clickhouse_connect
 import pytest
-
 from tests.store.engines import chdb_path
+
 from touchline.errors import InvalidParameter
 from touchline.store import open_store
 from touchline.store.base import Engine, Sql

@@ -31,14 +31,10 @@ class TrafficQuery:
     @classmethod
     def parse(cls, *, profile_id: str, date_from: str, date_to: str, timezone: str) -> TrafficQuery:
         """From request or command-line text; bad dates are `invalid_parameter` errors."""
-        query = cls(
-            profile_id=profile_id,
-            date_from=parse_day(date_from, name="date_from"),
-            date_to=parse_day(date_to, name="date_to"),
-            timezone=timezone,
+        period = Period(
+            parse_day(date_from, name="date_from"), parse_day(date_to, name="date_to"), timezone
         )
-        query.period  # noqa: B018 — validates the range and the timezone
-        return query
+        return cls(profile_id, period.date_from, period.date_to, period.timezone)
 
     @property
     def period(self) -> Period:

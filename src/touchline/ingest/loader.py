@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 AfterLoad = Callable[[EventStore, pa.Table], None]
 
-_READ_BYTES_PER_EVENT = 1024  # read budget per batch event (rows are about 0.5 to 1.5 KiB of JSON)
+LOADER_LOCK: Final = "loader.lock"  # in the spool directory; the draining loader holds it
+_BYTES_PER_EVENT = 1024  # scan budget per batch event (rows are about 0.5 to 1.5 KiB of JSON)
 _KEYS = ("profile_id", "event_id", "ts", "visitor_key")
 
 # Rows to drop: later copies within the batch, and events already stored. The stored side is
@@ -198,7 +200,7 @@ class Loader:
         if self._lock_fd is not None:
             return
         self.spool_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.spool_dir / "loader.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(self.spool_dir / LOADER_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
@@ -230,7 +232,8 @@ class Loader:
 
     def _decode(self, batch: _Batch) -> pa.Table:
         with _Scratch(self.spool_dir) as scratch:
-            scratch.write([frame.payload for take in batch.takes for frame in take.frames])
+            for take in batch.takes:
+                spool.copy_payloads(take.segment.path, take.frames, scratch.fd)
             try:
                 return self._decoder.decode(scratch.path)
             except InvalidPayload:
@@ -241,7 +244,8 @@ class Loader:
         tables = []
         for take in batch.takes:
             for frame in take.frames:
-                scratch.write([frame.payload])
+                scratch.reset()
+                spool.copy_payloads(take.segment.path, [frame], scratch.fd)
                 try:
                     tables.append(self._decoder.decode(scratch.path))
                 except InvalidPayload as error:
@@ -251,7 +255,8 @@ class Loader:
     def _reject(self, segment: spool.Segment, frame: spool.Frame, error: InvalidPayload) -> None:
         rejected = self.spool_dir / "rejected"
         rejected.mkdir(exist_ok=True)
-        (rejected / f"{segment.name}-{frame.start}.ndjson").write_bytes(frame.payload)
+        payload = spool.read_payload(segment.path, frame)
+        (rejected / f"{segment.name}-{frame.start}.ndjson").write_bytes(payload)
         log.error("loader: set aside an undecodable spool frame of %s: %s", segment.name, error)
 
     # --- stage two: deduplicate and store ------------------------------------------------------
@@ -306,9 +311,7 @@ class Loader:
 
 def _take(segment: spool.Segment, start: int, budget: int) -> _Take:
     try:
-        frames, at_eof = spool.read_frames(
-            segment.path, start, max_bytes=budget * _READ_BYTES_PER_EVENT
-        )
+        frames, complete = spool.scan(segment, start, max_bytes=budget * _BYTES_PER_EVENT)
     except FileNotFoundError:  # sealed or retired meanwhile; seen again next time
         return _Take(segment, [], start, finished=False)
     taken, events = [], 0
@@ -318,7 +321,7 @@ def _take(segment: spool.Segment, start: int, budget: int) -> _Take:
         taken.append(frame)
         events += frame.events
     end = taken[-1].end if taken else start
-    finished = segment.sealed and at_eof and len(taken) == len(frames)
+    finished = segment.sealed and complete and len(taken) == len(frames)
     if finished and end < _size(segment.path):
         log.warning("loader: ignoring the torn tail of spool segment %s", segment.name)
     return _Take(segment, taken, end, finished)
@@ -338,28 +341,21 @@ class _Scratch:
     def __init__(self, fallback_dir: Path) -> None:
         self._unlink: Path | None = None
         try:
-            self._fd = os.memfd_create("touchline-loader", os.MFD_CLOEXEC)
-            self.path = Path(f"/proc/self/fd/{self._fd}")
+            self.fd = os.memfd_create("touchline-loader", os.MFD_CLOEXEC)
+            self.path = Path(f"/proc/self/fd/{self.fd}")
         except (AttributeError, OSError):
             self.path = self._unlink = fallback_dir / "loader.scratch"
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC)
 
-    def write(self, payloads: list[memoryview]) -> None:
-        os.ftruncate(self._fd, 0)
-        os.lseek(self._fd, 0, os.SEEK_SET)
-        for start in range(0, len(payloads), 512):  # IOV_MAX is 1024 on Linux
-            chunk = payloads[start : start + 512]
-            written = os.writev(self._fd, chunk)
-            if written < sum(len(payload) for payload in chunk):  # short write: finish it
-                rest = memoryview(b"".join(chunk))[written:]
-                while rest:
-                    rest = rest[os.write(self._fd, rest) :]
+    def reset(self) -> None:
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
 
     def __enter__(self) -> _Scratch:
         return self
 
     def __exit__(self, *_: object) -> None:
-        os.close(self._fd)
+        os.close(self.fd)
         if self._unlink is not None:
             self._unlink.unlink(missing_ok=True)
 

@@ -6,7 +6,8 @@ write time in epoch µs) and a payload: the NDJSON enriched rows of one commit g
 `FRAME_BYTES`), so the loader handles few large frames however small the appends are.
 Each process writes its own segment, `<created µs>-<pid>-<random>.open`, holding an flock on it;
 a rolled or closed segment is renamed `.seg`. An `.open` segment whose lock is free was left
-by a dead process: the loader drains it (a torn tail frame is ignored) and seals it.
+by a dead process: the loader seals it `.dead` and drains it, checking each frame's crc32 (a
+torn tail frame is ignored).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ MAGIC = b"TLS1"
 HEADER = struct.Struct("<4sIIIq")  # magic, payload length, crc32(payload), rows, written_at µs
 MAX_FRAME_BYTES = 256 * 1024 * 1024  # largest single append
 FRAME_BYTES = 4 * 1024 * 1024  # appends of one group share a frame up to this size
-OPEN, SEALED, NEW = ".open", ".seg", ".new"
+OPEN, SEALED, ABANDONED, NEW = ".open", ".seg", ".dead", ".new"
 
 Clock = Callable[[], float]
 
@@ -162,21 +163,22 @@ class Spool:
         self._fd, self._size = fd, 0
         return fd
 
-    def _seal(self) -> None:
+    def _seal(self, suffix: str = SEALED) -> None:
         assert self._fd is not None and self._path is not None
         try:
-            self._path.rename(self._path.with_suffix(SEALED))
+            self._path.rename(self._path.with_suffix(suffix))
             _fsync_directory(self.directory)
         finally:
             os.close(self._fd)
             self._fd, self._path = None, None
 
     def _abandon(self) -> None:
-        # A failed write may leave a partial frame: no frame may follow it in this segment.
+        # A failed write may leave a partial or unsynced frame: nothing may follow it in this
+        # segment, and the loader checks its frames.
         if self._fd is None:
             return
         try:
-            self._seal()
+            self._seal(ABANDONED)
         except OSError:
             self._fd, self._path = None, None
 
@@ -233,7 +235,15 @@ def _fsync_directory(directory: Path) -> None:
 class Segment:
     path: Path
     name: str  # the stem: stable across sealing, the loader's checkpoint key
-    sealed: bool
+    sealed: bool  # no writer will append to it again
+    abandoned: bool = False  # sealed after its writer died or failed: frames are CRC-checked
+
+    @property
+    def verify(self) -> bool:
+        """Whether frames need their checksums checked. A writer seals a segment only after
+        fdatasync, and a live writer's frames sit intact in the page cache; only what a dead
+        or failed writer left (a power cut's tail) can hold torn or garbled bytes."""
+        return self.abandoned
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +252,23 @@ class Frame:
     end: int  # offset just past the payload
     written_at_us: int
     events: int  # NDJSON rows in the payload
-    payload: memoryview
+
+    @property
+    def payload_offset(self) -> int:
+        return self.start + HEADER.size
+
+    @property
+    def payload_length(self) -> int:
+        return self.end - self.payload_offset
 
 
 def segments(directory: Path) -> list[Segment]:
     """The spool's segments, oldest first (names start with the creation time)."""
     found = []
     for path in directory.iterdir():
-        if path.suffix in (OPEN, SEALED):
-            found.append(Segment(path, path.stem, sealed=path.suffix == SEALED))
+        if path.suffix in (OPEN, SEALED, ABANDONED):
+            sealed, abandoned = path.suffix != OPEN, path.suffix == ABANDONED
+            found.append(Segment(path, path.stem, sealed=sealed, abandoned=abandoned))
     return sorted(found, key=lambda s: s.name)
 
 
@@ -272,11 +290,12 @@ def writer_alive(segment: Segment) -> bool:
 
 
 def seal_abandoned(segment: Segment) -> Segment:
-    """Seal the `.open` segment of a dead writer (its torn tail, if any, is never read)."""
-    sealed = segment.path.with_suffix(SEALED)
+    """Seal the `.open` segment of a dead writer as `.dead`: its frames get checked and its
+    torn tail, if any, is never read."""
+    sealed = segment.path.with_suffix(ABANDONED)
     with contextlib.suppress(FileNotFoundError):  # sealed by someone already
         segment.path.rename(sealed)
-    return Segment(sealed, segment.name, sealed=True)
+    return Segment(sealed, segment.name, sealed=True, abandoned=True)
 
 
 def remove_orphans(directory: Path) -> None:
@@ -287,33 +306,56 @@ def remove_orphans(directory: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def read_frames(path: Path, offset: int, *, max_bytes: int) -> tuple[list[Frame], bool]:
-    """The whole, valid frames from `offset`, reading about `max_bytes` (at least one frame),
-    and whether the read reached the end of the file. Frames stop at the first incomplete or
-    corrupt one: the live tail of a written segment, or the torn tail of a dead writer's."""
-    with path.open("rb") as file:
-        file.seek(offset)
-        data = file.read(max_bytes)
-        if len(data) >= HEADER.size:
-            length = HEADER.unpack_from(data, 0)[1]
-            if HEADER.size + length > len(data):  # one frame larger than the budget
-                data += file.read(HEADER.size + length - len(data))
-        at_eof = not file.read(1)
-    return list(_frames(data, offset)), at_eof
+def scan(segment: Segment, offset: int, *, max_bytes: int) -> tuple[list[Frame], bool]:
+    """The whole, valid frames from `offset`, about `max_bytes` of them (at least one), and
+    whether the scan saw everything valid in the file. It stops at the first incomplete or
+    corrupt frame: the live tail of a written segment, or the torn tail of a dead writer's.
+    Only headers are read unless the segment needs checking."""
+    frames: list[Frame] = []
+    with segment.path.open("rb", buffering=0) as file:
+        fd = file.fileno()
+        size, position = os.fstat(fd).st_size, offset
+        while position + HEADER.size <= size:
+            if frames and position - offset >= max_bytes:
+                return frames, False
+            magic, length, crc, rows, written_at = HEADER.unpack(
+                os.pread(fd, HEADER.size, position)
+            )
+            end = position + HEADER.size + length
+            if magic != MAGIC or end > size:
+                break
+            if segment.verify and zlib.crc32(_pread(fd, length, end - length)) != crc:
+                break
+            frames.append(Frame(position, end, written_at, rows))
+            position = end
+    return frames, True
 
 
-def _frames(data: bytes, base: int) -> Iterator[Frame]:
-    view, position = memoryview(data), 0
-    while position + HEADER.size <= len(data):
-        magic, length, crc, rows, written_at = HEADER.unpack_from(data, position)
-        end = position + HEADER.size + length
-        if magic != MAGIC or end > len(data):
-            return
-        payload = view[position + HEADER.size : end]
-        if zlib.crc32(payload) != crc:
-            return
-        yield Frame(base + position, base + end, written_at, rows, payload)
-        position = end
+def read_payload(path: Path, frame: Frame) -> bytes:
+    with path.open("rb", buffering=0) as file:
+        return _pread(file.fileno(), frame.payload_length, frame.payload_offset)
+
+
+def copy_payloads(path: Path, frames: list[Frame], target_fd: int) -> None:
+    """Append the frames' payloads to `target_fd` (in the kernel: no copy through Python)."""
+    with path.open("rb", buffering=0) as file:
+        for frame in frames:
+            offset, left = frame.payload_offset, frame.payload_length
+            while left:
+                sent = os.sendfile(target_fd, file.fileno(), offset, left)
+                if sent == 0:
+                    raise OSError(f"spool segment {path.name} shrank while being read")
+                offset, left = offset + sent, left - sent
+
+
+def _pread(fd: int, length: int, offset: int) -> bytes:
+    data = os.pread(fd, length, offset)
+    while len(data) < length:
+        more = os.pread(fd, length - len(data), offset + len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def frame_written_at(path: Path, offset: int) -> int | None:
