@@ -30,20 +30,28 @@ COVERS = ("T3",)
 BATCH_EVENTS = Settings.model_fields["loader_batch_events"].default
 PAYLOAD_ROWS = 10  # rows per append: a T2-sized collect request
 CONCURRENCY = 32
+REPEATS = 3
 
 
 def run(quick: bool, large: bool = False) -> list[Result]:
     events = 200_000 if quick else 5_000_000 if large else 1_000_000
     rows = pa.concat_tables(generate(Spec(events=events)))
+    peer, loader = [], []
     with _workdir() as work:
-        spool_dir = work / "spool"
-        spool_rows(rows, spool_dir)
-        peer = _bulk_insert_seconds(rows, work / "peer.duckdb")
-        loader = load_spool(spool_dir, work / "loader.duckdb")
+        spool_rows(rows, work / "spool")
+        # Interleaved repeats, best of each: the machine is shared, the fastest run is the one
+        # least disturbed by others.
+        for attempt in range(1 if quick else REPEATS):
+            peer.append(_bulk_insert_seconds(rows, work / f"peer-{attempt}.duckdb"))
+            fresh_copy = work / f"spool-{attempt}"
+            shutil.copytree(work / "spool", fresh_copy)
+            loader.append(load_spool(fresh_copy, work / f"loader-{attempt}.duckdb"))
     appends = spool_appends_per_second(1_000 if quick else 20_000)
     return [
-        Result("T3 loader", "events/s into DuckDB", events / loader, 400_000, Goal.AT_LEAST),
-        Result("T3 loader / bulk Arrow INSERT", "ratio", peer / loader, 0.6, Goal.AT_LEAST),
+        Result("T3 loader", "events/s into DuckDB", events / min(loader), 400_000, Goal.AT_LEAST),
+        Result(
+            "T3 loader / bulk Arrow INSERT", "ratio", min(peer) / min(loader), 0.6, Goal.AT_LEAST
+        ),
         Result("T3 spool group commit (T1 path)", "appends/s, c=32", appends, 9_000, Goal.AT_LEAST),
     ]
 

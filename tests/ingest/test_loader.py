@@ -11,11 +11,13 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.store.engines import ENGINES, T0, discard, event_row, ndjson, open_test_store
 
 from touchline.errors import Conflict
 from touchline.ingest import spool
-from touchline.ingest.loader import Loader
+from touchline.ingest.loader import Loader, first_copies
 from touchline.ingest.spool import HEADER, Spool
 from touchline.store.base import EventStore, Sql
 
@@ -295,3 +297,25 @@ def test_the_background_thread_loads_what_arrives(spool_dir: Path, store: EventS
         loader.stop()
 
     assert len(_stored(store)) == 7
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(
+        st.tuples(st.sampled_from(["p1", "p2"]), st.sampled_from(["a", "b", "c", "d"])),
+        max_size=30,
+    )
+)
+def test_first_copies_keeps_each_event_once_first_copy_first(keys: list[tuple[str, str]]) -> None:
+    rows = pa.table(
+        {
+            "profile_id": [profile for profile, _ in keys],
+            "event_id": [event for _, event in keys],
+            "position": list(range(len(keys))),
+        }
+    )
+
+    kept = first_copies(rows)
+
+    expected = [i for i, key in enumerate(keys) if key not in keys[:i]]
+    assert kept["position"].to_pylist() == expected

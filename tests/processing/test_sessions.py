@@ -27,6 +27,7 @@ from touchline.ingest.loader import Loader
 from touchline.ingest.spool import Spool
 from touchline.processing.session_queries import current_sessions
 from touchline.processing.sessions import (
+    catch_up_sessions,
     recompute_sessions,
     session_rule,
     sessions_after_load,
@@ -222,6 +223,20 @@ def test_the_loader_hook_sessionizes_each_committed_batch(
 
     [session] = stored(event_store)
     assert session[4:6] == (2, 2)
+
+
+def test_catch_up_sessionizes_a_batch_whose_hook_never_ran(event_store: EventStore) -> None:
+    load(event_store, [view(0, "/a")])
+    event_store.append("events", event_table([view(10, "/b"), view(15, "/c", anonymous="anon-2")]))
+    assert len(stored(event_store)) == 1  # "crashed" before after_load
+
+    catch_up_sessions(store=event_store, profiles={})
+
+    assert {(s[4], s[9], s[10]) for s in stored(event_store)} == {(2, "/a", "/b"), (1, "/c", "/c")}
+
+
+def test_catch_up_on_an_empty_store_does_nothing(event_store: EventStore) -> None:
+    assert catch_up_sessions(store=event_store, profiles={}) == 0
 
 
 def test_session_rule_follows_the_profile() -> None:

@@ -8,7 +8,9 @@ its own database in it.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
@@ -23,6 +25,7 @@ import pytest
 from touchline.domain.visitors import visitor_key
 from touchline.store import open_store
 from touchline.store.base import Engine, EventStore, Sql
+from touchline.store.clickhouse import close_chdb_session
 from touchline.store.schema import EVENT_COLUMNS, EVENT_SCHEMA, ColumnType
 
 ENGINES = ["duckdb", "chdb"]
@@ -33,10 +36,16 @@ _CHDB_PATH: list[Path] = []
 
 
 def chdb_path() -> Path:
-    """This process's chdb data directory (created once; chdb keeps it open until exit)."""
+    """This process's chdb data directory (created once, removed at exit)."""
     if not _CHDB_PATH:
         _CHDB_PATH.append(Path(tempfile.mkdtemp(prefix="touchline-chdb-")))
+        atexit.register(_remove_chdb_data, _CHDB_PATH[0])
     return _CHDB_PATH[0]
+
+
+def _remove_chdb_data(path: Path) -> None:
+    close_chdb_session()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def store_url(engine: str, data_dir: Path) -> str:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.store.engines import T0, event_row, event_table
 
-from touchline.ingest.loader import CHECKPOINTS, DUPLICATES, FORGET_SEGMENT
+from touchline.ingest.loader import CHECKPOINTS, FORGET_SEGMENT, STORED
 from touchline.store.base import EventStore, Sql
 from touchline.store.schema import EVENT_COLUMN_NAMES, SPOOL_CHECKPOINTS, arrow_schema
 
@@ -84,26 +84,25 @@ def test_revenue_sums_as_decimal(event_store: EventStore) -> None:
     assert total == [(Decimal("1234568.1901"),)]
 
 
-def test_duplicates_query_finds_later_copies_and_stored_events(event_store: EventStore) -> None:
+def test_stored_query_finds_the_batch_rows_already_stored(event_store: EventStore) -> None:
     event_store.append("events", event_table([event_row(event_id="stored", ts=T0)]))
     batch = pa.table(
         {
-            "profile_id": ["prof_1", "prof_1", "prof_1", "prof_1", "prof_2"],
-            "event_id": ["new", "new", "stored", "other", "stored"],
-            "ts": pa.array([T0] * 5, pa.timestamp("us", tz="UTC")),
-            "visitor_key": pa.array([1] * 5, pa.uint64()),
-            "seq": pa.array(range(5), pa.int64()),
+            "profile_id": ["prof_1", "prof_1", "prof_1", "prof_2"],
+            "event_id": ["new", "stored", "other", "stored"],
+            "ts": pa.array([T0] * 4, pa.timestamp("us", tz="UTC")),
+            "visitor_key": pa.array([1] * 4, pa.uint64()),
+            "seq": pa.array(range(4), pa.int64()),
         }
     )
     params = {"ts_from": T0, "ts_to": T0, "profiles": ["prof_1", "prof_2"]}
 
-    dropped = event_store.query(Sql(DUPLICATES, params), tables={"batch": batch})
+    stored = event_store.query(Sql(STORED, params), tables={"batch": batch})
 
-    # the second "new" (seq 1), and prof_1's "stored" (seq 2); prof_2's "stored" is new
-    assert sorted(dropped) == [(1,), (2,)]
+    assert stored == [(1,)]  # prof_1's "stored"; prof_2's "stored" is another event
 
 
-def test_duplicates_query_looks_only_inside_the_time_range(event_store: EventStore) -> None:
+def test_stored_query_looks_only_inside_the_time_range(event_store: EventStore) -> None:
     event_store.append("events", event_table([event_row(event_id="e", ts=T0)]))
     batch = pa.table(
         {
@@ -117,7 +116,7 @@ def test_duplicates_query_looks_only_inside_the_time_range(event_store: EventSto
     later = T0 + dt.timedelta(days=1)
     params = {"ts_from": later, "ts_to": later, "profiles": ["prof_1"]}
 
-    assert event_store.query(Sql(DUPLICATES, params), tables={"batch": batch}) == []
+    assert event_store.query(Sql(STORED, params), tables={"batch": batch}) == []
 
 
 def test_checkpoints_read_the_highest_offset_and_forget_a_segment(

@@ -1,9 +1,9 @@
 """The loader: drains the spool into the event plane in batches, exactly once.
 
-A batch is read and decoded to Arrow (stage one), then deduplicated by (profile_id, event_id) —
-within the batch and against stored events of the batch's profiles and time range — and
-appended together with the segments' new checkpoint offsets in one transaction (stage two,
-DuckDB). While one batch is stored the next is decoded. ClickHouse has no transactions: a crash
+A batch is read, decoded to Arrow and rid of repeated (profile_id, event_id) pairs (stage
+one), then rid of events already stored — looked up in the batch's profiles and time range —
+and appended together with the segments' new checkpoint offsets in one transaction (stage
+two, DuckDB). While one batch is stored the next is decoded. ClickHouse has no transactions: a crash
 between rows and checkpoint replays those frames, and the same dedup finds them stored. Fully
 loaded sealed segments are deleted.
 """
@@ -39,19 +39,14 @@ LOADER_LOCK: Final = "loader.lock"  # in the spool directory; the draining loade
 _BYTES_PER_EVENT = 1024  # scan budget per batch event (rows are about 0.5 to 1.5 KiB of JSON)
 _KEYS = ("profile_id", "event_id", "ts", "visitor_key")
 
-# Rows to drop: later copies within the batch, and events already stored. The stored side is
-# bounded by the batch's profiles and time range (a retry carries the event's own timestamp).
-DUPLICATES = """
-WITH copies AS (
-    SELECT seq, row_number() OVER (PARTITION BY profile_id, event_id ORDER BY seq) AS copy
-    FROM batch
-), stored AS (
+# The batch rows (by `seq`) whose event is stored already. The stored side is bounded by the
+# batch's profiles and time range (a retry carries the event's own timestamp).
+STORED = """
+WITH stored AS (
     SELECT profile_id, event_id FROM events
     WHERE ts BETWEEN $ts_from AND $ts_to AND list_contains($profiles, profile_id)
 )
-SELECT seq FROM copies WHERE copy > 1
-UNION ALL
-SELECT batch.seq FROM batch
+SELECT batch.seq AS seq FROM batch
 SEMI JOIN stored ON batch.profile_id = stored.profile_id AND batch.event_id = stored.event_id
 """
 CHECKPOINTS = (
@@ -227,7 +222,7 @@ class Loader:
                 batch.takes.append(take)
                 batch.events += sum(frame.events for frame in take.frames)
         if batch.events:
-            batch.rows = self._decode(batch)
+            batch.rows = first_copies(_valid(self._decode(batch)))
         return batch
 
     def _decode(self, batch: _Batch) -> pa.Table:
@@ -273,8 +268,7 @@ class Loader:
         return fresh
 
     def _fresh(self, rows: pa.Table) -> pa.Table:
-        """The rows not stored yet (first copy of each), in spool order."""
-        rows = _valid(rows)
+        """The batch's rows whose event is not stored yet (stage two: reads the store)."""
         if rows.num_rows == 0:
             return rows
         seq = pa.array(range(rows.num_rows), pa.int64())
@@ -285,10 +279,10 @@ class Loader:
             "ts_to": bounds["max"].as_py(),
             "profiles": pc.unique(rows["profile_id"]).to_pylist(),
         }
-        dropped = self._store.query_arrow(Sql(DUPLICATES, params), tables={"batch": keys})
-        if dropped.num_rows == 0:
+        stored = self._store.query_arrow(Sql(STORED, params), tables={"batch": keys})
+        if stored.num_rows == 0:
             return rows
-        return rows.filter(pc.invert(pc.is_in(seq, dropped["seq"].combine_chunks())))
+        return rows.filter(pc.invert(pc.is_in(seq, stored["seq"].combine_chunks())))
 
     def _checkpoints(self, takes: list[_Take]) -> pa.Table:
         now = dt.datetime.fromtimestamp(self._clock(), dt.UTC)
@@ -358,6 +352,22 @@ class _Scratch:
         os.close(self.fd)
         if self._unlink is not None:
             self._unlink.unlink(missing_ok=True)
+
+
+def first_copies(rows: pa.Table) -> pa.Table:
+    """The rows keeping only the first spooled copy of each (profile_id, event_id): a retry
+    that lands in the same batch is dropped before the store is asked about the rest."""
+    seq = pa.array(range(rows.num_rows), pa.int64())
+    firsts = (
+        rows.select(["profile_id", "event_id"])
+        .append_column("seq", seq)
+        .group_by(["profile_id", "event_id"], use_threads=False)
+        .aggregate([("seq", "min")])
+    )
+    if firsts.num_rows == rows.num_rows:
+        return rows
+    kept = firsts["seq_min"]
+    return rows.take(pc.take(kept, pc.sort_indices(kept)))
 
 
 def _valid(rows: pa.Table) -> pa.Table:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import logging
 import os
 import secrets
 import struct
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from touchline.errors import PayloadTooLarge, Unavailable
+
+log = logging.getLogger(__name__)
 
 MAGIC = b"TLS1"
 HEADER = struct.Struct("<4sIIIq")  # magic, payload length, crc32(payload), rows, written_at µs
@@ -122,13 +125,16 @@ class Spool:
                 self._pending = _Group()
             self._commit(group)
         if self._fd is not None:
-            self._seal()
+            try:
+                self._seal()
+            except OSError:  # the frames are durable; the loader seals a dead `.open` itself
+                log.exception("spool: could not seal %s", self._path)
 
     def _commit(self, group: _Group) -> None:
         try:
             self._write(group.payloads)
             self.commits += 1
-        except OSError as error:
+        except Exception as error:  # whatever it was, every waiter must hear of it
             group.error = error
             self._abandon()
         group.done.set()

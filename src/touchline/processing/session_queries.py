@@ -205,6 +205,10 @@ def delete_superseded(*, scoped: bool) -> str:
         AND c.started_at >= s.from_ts)"""
 
 
+RECENT_EVENTS: Final = f"""SELECT profile_id, visitor_key, ts, origin FROM events
+  WHERE received_at >= $since AND origin IN {_in_list(FIRST_PARTY_ORIGINS)}"""
+"""The first-party events received since `$since` (what `catch_up_sessions` redoes)."""
+
 SCOPE: Final = f"""SELECT s.profile_id, s.visitor_key, s.first_ts,
     max(CASE WHEN c.started_at < s.first_ts THEN c.started_at END) AS from_ts
   FROM {SCOPE_TABLE} s LEFT JOIN (

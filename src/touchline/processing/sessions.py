@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Final
 
 import pyarrow as pa
@@ -27,6 +28,8 @@ SCOPE_HEAD: Final = pa.schema(
         ("first_ts", pa.timestamp("us", tz="UTC")),
     ]
 )
+
+CATCH_UP_LOOKBACK: Final = timedelta(hours=1)
 
 Clock = Callable[[], int]
 """Wall-clock epoch microseconds; versions come from it (tests pass a fixed one)."""
@@ -76,6 +79,24 @@ def recompute_sessions(
         store.execute(_sql(queries.insert_sessions(rule, scoped=False), params))
         store.execute(_sql(queries.delete_superseded(scoped=False), params))
         return _rows_of_version(store, version)
+
+
+def catch_up_sessions(
+    *,
+    store: EventStore,
+    profiles: Mapping[str, ProfileContext],
+    lookback: timedelta = CATCH_UP_LOOKBACK,
+    clock: Clock = wall_clock_us,
+) -> int:
+    """Re-sessionize the visitors of the events received in the `lookback` before the newest
+    one. For server start: a crash between a batch's commit and its `after_load` left that
+    batch's visitors unsessionized; updating them again is harmless (idempotent)."""
+    [(newest,)] = store.query(Sql("SELECT max(received_at) FROM events"))
+    if newest is None:
+        return 0
+    sql = Sql(queries.RECENT_EVENTS, {"since": newest - lookback})
+    recent = store.query_arrow(sql)
+    return update_sessions(store=store, new_rows=recent, profiles=profiles, clock=clock)
 
 
 def sessions_after_load(

@@ -112,6 +112,15 @@ def chdb_session(path: str) -> Any:
         return _SESSION[1]
 
 
+def close_chdb_session() -> None:
+    """Close the process's chdb session (at exit; a later `chdb://` store opens a new one)."""
+    global _SESSION
+    with _SESSION_LOCK:
+        if _SESSION is not None:
+            _SESSION[1].close()
+            _SESSION = None
+
+
 class ChdbBackend:
     """ClickHouse in-process. Arrow inputs are read with chdb's `Python(name)` table function,
     which finds the table by variable name in the calling frame."""

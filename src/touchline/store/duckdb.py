@@ -65,11 +65,12 @@ class DuckDBStore:
 
     def execute(self, sql: Sql) -> None:
         with self._lock:
-            self._con.sql(sql.text, params=dict(sql.params) or None)
+            # fetchall() runs the statement to its end whatever it is, and drains its result.
+            self._con.execute(sql.text, dict(sql.params) or None).fetchall()
 
     def execute_native(self, statement: str) -> None:
         with self._lock:
-            self._con.sql(statement)
+            self._con.execute(statement).fetchall()
 
     def append(self, table: str, rows: pa.Table) -> None:
         if rows.num_rows == 0:
@@ -86,7 +87,7 @@ class DuckDBStore:
         with self._lock:
             self._con.register(_INPUT, rows)
             try:
-                self._con.sql(statement)
+                self._con.execute(statement).fetchall()
             finally:
                 self._con.unregister(_INPUT)
 
