@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import text
-
 from touchline.control.db import Database
 from touchline.control.repos import profiles
 from touchline.control.tracking_cache import TrackingKeyCache, tracking_key_cache
@@ -25,7 +23,7 @@ from touchline.ingest.loader import Loader
 from touchline.ingest.pipeline import Pipeline, build_pipeline, encode_rows
 from touchline.ingest.protocol import RawEvent
 from touchline.ingest.spool import Spool
-from touchline.processing.sessions import sessions_after_load
+from touchline.processing.sessions import catch_up_sessions, sessions_after_load
 from touchline.settings import Settings
 from touchline.store import open_store
 from touchline.store.base import EventStore, Sql
@@ -58,6 +56,8 @@ class Runtime:
             store = open_store(settings.resolved_event_store_url)
             undo.callback(store.close)
             store.migrate()
+            # A kill -9 between a loaded batch and its sessions update leaves sessions behind.
+            catch_up_sessions(store=store, profiles=ProfileDirectory(database))
             spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
             undo.callback(spool.close)
             pipeline = build_pipeline(settings)
@@ -104,8 +104,7 @@ class Runtime:
         return len(result.rows), result.dropped.total()
 
     def ping_control_plane(self) -> None:
-        with self.database.read() as session:
-            session.execute(text("SELECT 1"))
+        self.database.ping()
 
     def ping_event_store(self) -> None:
         self.store.query(Sql("SELECT 1"))
