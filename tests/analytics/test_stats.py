@@ -23,7 +23,7 @@ from touchline.analytics.stats import (
     server_url,
 )
 from touchline.errors import InvalidDateRange, NotFound, TouchlineError, Unauthorized, Unavailable
-from touchline.ingest.importer import LOADER_LOCK
+from touchline.ingest.loader import LOADER_LOCK
 from touchline.runtime import SERVER_TOKEN_FILE
 from touchline.settings import Settings
 

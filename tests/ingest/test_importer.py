@@ -23,7 +23,7 @@ from touchline.control.repos import profiles, workspaces
 from touchline.ingest import importer
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.importer import Importer, ImportReport, InvalidLine
-from touchline.ingest.loader import Loader
+from touchline.ingest.loader import LOADER_LOCK, Loader
 from touchline.ingest.pipeline import build_pipeline
 from touchline.ingest.protocol import MAX_PAYLOAD_DEPTH, RawEvent
 from touchline.ingest.spool import Spool
@@ -197,7 +197,7 @@ def test_each_chunk_is_one_durable_spool_frame(settings: Settings, tmp_path: Pat
 def running_loader(settings: Settings) -> Iterator[None]:
     """Holds the spool's loader lock the way a running server's loader does."""
     settings.spool_dir.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(settings.spool_dir / importer.LOADER_LOCK, os.O_RDWR | os.O_CREAT)
+    descriptor = os.open(settings.spool_dir / LOADER_LOCK, os.O_RDWR | os.O_CREAT)
     fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     yield
     os.close(descriptor)

@@ -20,7 +20,7 @@ import pyarrow as pa
 from touchline.control.db import Database
 from touchline.errors import Conflict, InvalidPayload
 from touchline.ingest.context import ProfileContext, RequestContext
-from touchline.ingest.loader import Loader
+from touchline.ingest.loader import LOADER_LOCK, Loader
 from touchline.ingest.pipeline import Pipeline, PipelineResult, build_pipeline, encode_rows
 from touchline.ingest.protocol import RawEvent
 from touchline.ingest.spool import Spool
@@ -34,7 +34,6 @@ CHUNK_EVENTS: Final = 2_000  # events per pipeline run and per durable spool fra
 MAX_LINE_BYTES: Final = 1024 * 1024  # one event; a longer line is reported, not read whole
 MAX_KEPT_INVALID: Final = 10_000  # bad lines kept with their error; the rest are only counted
 ORIGIN: Final = "import"
-LOADER_LOCK: Final = "loader.lock"  # the file in the spool directory a `Loader` holds locked
 
 Numbered = tuple[int, RawEvent]  # (line number, event)
 Clock = Callable[[], float]  # seconds since the epoch

