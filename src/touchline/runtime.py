@@ -29,6 +29,7 @@ from touchline.store import open_store
 from touchline.store.base import EventStore, Sql
 
 SERVER_TOKEN_FILE: Final = "server.token"
+SERVER_URL_FILE: Final = "server.url"  # where this data directory's server listens
 
 
 @dataclass(slots=True)
@@ -71,6 +72,7 @@ class Runtime:
             loader.start(settings.loader_interval_seconds)
             undo.callback(loader.stop)
             token = write_server_token(settings.data_dir)
+            (settings.data_dir / SERVER_URL_FILE).write_text(loopback_url(settings))
             undo.pop_all()
         freeze_long_lived_objects()
         return cls(
@@ -150,6 +152,16 @@ class ProfileDirectory(Mapping[str, ProfileContext]):
     def __len__(self) -> int:
         with self.database.read() as session:
             return len(profiles.list_all(session))
+
+
+def loopback_url(settings: Settings) -> str:
+    """The URL a local client reaches a server bound as `settings` say."""
+    host = settings.host
+    if host in ("0.0.0.0", "::", ""):  # bound everywhere: reachable on loopback
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 def write_server_token(data_dir: Path) -> str:

@@ -24,7 +24,7 @@ from touchline.analytics.stats import (
 )
 from touchline.errors import InvalidDateRange, NotFound, TouchlineError, Unauthorized, Unavailable
 from touchline.ingest.loader import LOADER_LOCK
-from touchline.runtime import SERVER_TOKEN_FILE
+from touchline.runtime import SERVER_TOKEN_FILE, SERVER_URL_FILE, loopback_url
 from touchline.settings import Settings
 
 TOKEN = "s3cret-token"
@@ -144,4 +144,13 @@ def test_error_bodies_map_to_error_classes() -> None:
     ],
 )
 def test_the_server_is_reached_where_the_settings_bind_it(host: str, url: str) -> None:
-    assert server_url(Settings(host=host, port=8000)) == url
+    assert loopback_url(Settings(host=host, port=8000)) == url
+
+
+def test_a_server_started_on_another_port_is_found_through_the_url_it_recorded(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path, port=8000)
+    assert server_url(settings) == "http://127.0.0.1:8000"
+    (tmp_path / SERVER_URL_FILE).write_text("http://127.0.0.1:9123\n")
+    assert server_url(settings) == "http://127.0.0.1:9123"

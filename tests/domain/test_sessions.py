@@ -167,6 +167,7 @@ def test_entry_fields_come_from_the_first_event_and_the_exit_page_from_the_last(
         ([page_view(0)], True),
         ([page_view(0), event(1, "engagement", engaged_ms=9000)], True),
         ([page_view(0), event(1, "impression")], True),
+        ([page_view(0), event(1, "consent")], True),
         ([page_view(0), event(1, "track")], False),
         ([page_view(0), page_view(1)], False),
     ],

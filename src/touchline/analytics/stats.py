@@ -18,7 +18,7 @@ from touchline.control.db import Database
 from touchline.control.repos import profiles
 from touchline.errors import TouchlineError, Unauthorized, Unavailable
 from touchline.ingest.importer import loader_busy
-from touchline.runtime import SERVER_TOKEN_FILE
+from touchline.runtime import SERVER_TOKEN_FILE, SERVER_URL_FILE, loopback_url
 from touchline.settings import Settings
 from touchline.store import open_store
 from touchline.store.base import EventStore
@@ -101,12 +101,13 @@ def ask_server(
 
 
 def server_url(settings: Settings) -> str:
-    host = settings.host
-    if host in ("0.0.0.0", "::", ""):  # bound everywhere: reachable on loopback
-        host = "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{settings.port}"
+    """Where the server of this data directory listens: the address it recorded at start
+    (it may have been started with `--port`), else the one the settings give."""
+    try:
+        recorded = (settings.data_dir / SERVER_URL_FILE).read_text().strip()
+    except OSError:
+        recorded = ""
+    return recorded or loopback_url(settings)
 
 
 def server_token(data_dir: Path) -> str:

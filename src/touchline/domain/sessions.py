@@ -12,7 +12,7 @@ from typing import Any, Final
 FIRST_PARTY_ORIGINS: Final = frozenset({"tracker", "import"})
 """Only events a visitor's browser produced create or extend sessions (never webhooks, syncs)."""
 
-PASSIVE_TYPES: Final = frozenset({"engagement", "impression"})
+PASSIVE_TYPES: Final = frozenset({"engagement", "impression", "consent"})
 """Extend a session but never make one on their own, and are not interactions (no bounce fix)."""
 
 PAGE_VIEW: Final = "page_view"
