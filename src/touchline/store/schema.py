@@ -79,7 +79,7 @@ EVENT_COLUMNS: tuple[Column, ...] = (
 EVENT_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in EVENT_COLUMNS)
 
 
-# --- Physical tables (helper C): what migrations create on each engine ---------------------
+# --- Physical tables: what migrations create on each engine ---------------------
 
 
 @dataclass(frozen=True, slots=True)
