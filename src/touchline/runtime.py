@@ -26,7 +26,7 @@ from touchline.ingest.spool import Spool
 from touchline.processing.sessions import catch_up_sessions, sessions_after_load
 from touchline.settings import Settings
 from touchline.store import open_store
-from touchline.store.base import EventStore, Sql
+from touchline.store.base import EventStore
 
 SERVER_TOKEN_FILE: Final = "server.token"
 SERVER_URL_FILE: Final = "server.url"  # where this data directory's server listens
@@ -109,7 +109,7 @@ class Runtime:
         self.database.ping()
 
     def ping_event_store(self) -> None:
-        self.store.query(Sql("SELECT 1"))
+        self.store.ping()
 
     def loader_lag_seconds(self) -> float:
         """Age of the oldest spooled event not loaded yet (a stuck loader shows up here)."""

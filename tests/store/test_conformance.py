@@ -22,6 +22,10 @@ from touchline.store.schema import EVENT_COLUMN_NAMES, SPOOL_CHECKPOINTS, arrow_
 UUID_ID = "0b7e4a8e-1d2c-4f5a-9b6c-7d8e9f0a1b2c"
 
 
+def test_a_live_engine_answers_a_ping(event_store: EventStore) -> None:
+    event_store.ping()
+
+
 def test_events_read_back_exactly_as_appended(event_store: EventStore) -> None:
     rows = [
         event_row(event_id="evt_1", ts=T0, revenue="1234.5678", currency="USD", type="revenue"),

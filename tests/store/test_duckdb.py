@@ -93,3 +93,11 @@ def test_each_append_is_stored_sorted_by_profile_day_and_visitor(store: DuckDBSt
     assert stored == expected
     assert expected[0][1] == min(visitor_key("p1", v) for v in ("v1", "v2", "v3"))
     store.close()
+
+
+def test_a_closed_store_fails_its_ping(tmp_path: Path) -> None:
+    closed = DuckDBStore(tmp_path / "events.duckdb")
+    closed.ping()
+    closed.close()
+    with pytest.raises(Exception):  # noqa: B017 - duckdb's own error type for a closed connection
+        closed.ping()

@@ -56,6 +56,9 @@ class EventStore(Protocol):
         """Group statements atomically where the engine can (DuckDB); ClickHouse relies on
         idempotent, versioned rows instead."""
 
+    def ping(self) -> None:
+        """Raise when the engine cannot answer a trivial query (readiness checks)."""
+
     def close(self) -> None: ...
 
 

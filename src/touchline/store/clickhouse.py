@@ -47,6 +47,9 @@ class ClickHouseStore:
     def migrate(self) -> None:
         migrations.apply(self)
 
+    def ping(self) -> None:
+        self.query(Sql("SELECT 1"))
+
     def query(
         self, sql: Sql, *, tables: Mapping[str, pa.Table] | None = None
     ) -> list[tuple[Any, ...]]:
