@@ -23,6 +23,12 @@ TABLES = {
     "memberships",
     "api_keys",
     "tracking_keys",
+    "customer_profiles",
+    "customer_identifiers",
+    "identity_merges",
+    "goals",
+    "stage_mappings",
+    "fx_rates",
     "audit_events",
 }
 
@@ -41,7 +47,7 @@ def test_upgrade_downgrade_upgrade_round_trips(control_settings: Settings) -> No
         assert current_revision(database.engine) is None
         upgrade(database.engine)
         assert user_tables(database) == TABLES
-        assert current_revision(database.engine) == "0001"
+        assert current_revision(database.engine) == "0002"
     finally:
         database.close()
 
@@ -62,7 +68,7 @@ def test_migrate_is_idempotent(control_settings: Settings) -> None:
     migrate(control_settings)
     database = Database.open(control_settings)
     try:
-        assert current_revision(database.engine) == "0001"
+        assert current_revision(database.engine) == "0002"
     finally:
         database.close()
 
@@ -92,7 +98,7 @@ def test_concurrent_processes_migrate_one_at_a_time(control_settings: Settings) 
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     database = Database.open(control_settings)
     try:
-        assert current_revision(database.engine) == "0001"
+        assert current_revision(database.engine) == "0002"
     finally:
         database.close()
 

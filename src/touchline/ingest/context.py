@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from touchline.domain.attribution.settings import AttributionSettings
 
 
 class SessionMode(StrEnum):
@@ -13,13 +15,16 @@ class SessionMode(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ProfileContext:
-    """The profile settings enrichment and sessionization need, resolved from its tracking key."""
+    """The profile settings processing needs (enrichment, sessions, conversions, attribution)."""
 
     profile_id: str
     domains: frozenset[str] = frozenset()
     timezone: str = "UTC"
     session_timeout_minutes: int = 30
     session_mode: SessionMode = SessionMode.INACTIVITY_ONLY
+    currency: str = "USD"  # the reporting currency conversions are normalized into
+    phone_region: str | None = None  # default region for phone numbers without a country code
+    attribution: AttributionSettings = field(default_factory=AttributionSettings)
 
 
 @dataclass(frozen=True, slots=True)

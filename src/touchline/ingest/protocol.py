@@ -50,7 +50,13 @@ class Identity(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
     phone: Text | None = None
     first_name: Text | None = None
     last_name: Text | None = None
+    name: Text | None = None
     user_id: OptionalId | None = None
+    # Provider ids that server-side events (webhooks, syncs) carry (domain.identity.IDENTITY_FIELDS).
+    stripe_customer_id: OptionalId | None = None
+    ghl_contact_id: OptionalId | None = None
+    shopify_customer_id: OptionalId | None = None
+    mercadopago_payer_id: OptionalId | None = None
 
 
 class Revenue(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):

@@ -18,13 +18,22 @@ import pyarrow as pa
 from touchline.store import dialect
 from touchline.store.base import Engine, Sql
 from touchline.store.schema import (
+    AD_ENTITIES,
+    AD_INSIGHTS,
+    CHANNEL_WEIGHTS,
+    CONVERSIONS,
+    CREDITS,
     EVENT_MIGRATIONS,
     EVENT_ROWS,
     EVENTS,
+    IDENTITY_MAP,
+    SESSION_ENGAGEMENT_COLUMNS,
     SESSION_SCOPE,
     SESSIONS,
     SPOOL_CHECKPOINTS,
+    TOUCH_ROWS,
     VIEWS,
+    WATERMARKS,
     Column,
     Table,
     View,
@@ -69,6 +78,21 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "events", (CreateTable(EVENT_ROWS), CreateView(EVENTS))),
     Migration(2, "spool checkpoints", (CreateTable(SPOOL_CHECKPOINTS),)),
     Migration(3, "sessions", (CreateTable(SESSIONS), CreateTable(SESSION_SCOPE))),
+    Migration(
+        4,
+        "attribution",
+        (
+            *(AddColumn(SESSIONS.name, column) for column in SESSION_ENGAGEMENT_COLUMNS),
+            CreateTable(IDENTITY_MAP),
+            CreateTable(CONVERSIONS),
+            CreateTable(TOUCH_ROWS),
+            CreateTable(CREDITS),
+            CreateTable(CHANNEL_WEIGHTS),
+            CreateTable(WATERMARKS),
+            CreateTable(AD_ENTITIES),
+            CreateTable(AD_INSIGHTS),
+        ),
+    ),
 ]
 
 

@@ -104,8 +104,10 @@ class Table:
 
     @property
     def required(self) -> frozenset[str]:
-        """Columns that may never be NULL: the plain-column parts of the key, and the version."""
+        """Columns that may never be NULL: plain-column parts of the key, version, partition."""
         names = set(self.sort_key) | ({self.version} if self.version else set())
+        if self.partition_month_of:
+            names.add(self.partition_month_of)
         return frozenset(n for n in self.column_names if n in names)
 
 
@@ -279,4 +281,223 @@ SESSION_SCOPE = Table(
     columns=SESSION_SCOPE_COLUMNS,
     sort_key=("profile_id", "visitor_key"),
     replacing=False,
+)
+
+
+# --- Attribution (issue 3): identity mirror, conversions, touches, credits, ad entities -------
+# Every table below is versioned the same way as `sessions`: a change appends rows with a higher
+# `version`, then deletes the rows they supersede, so at rest each key has one row.
+
+# The control plane's identity graph, mirrored so journeys are plain joins: one row per
+# identifier; `customer_id` is '' once the identifier no longer belongs to anyone.
+IDENTITY_MAP = Table(
+    name="identity_map",
+    columns=(
+        Column("profile_id", T.TEXT, "owning profile"),
+        Column("kind", T.TEXT, "domain.identity.IdentifierKind value"),
+        Column("value", T.TEXT, "the normalized identifier"),
+        Column("visitor_key", T.UINT64, "hash of (profile_id, value) for anonymous_id; else 0"),
+        Column("customer_id", T.TEXT, "customer profile id in the control plane, or ''"),
+        Column("version", T.INT64, "epoch µs of the change, increasing"),
+    ),
+    sort_key=("profile_id", "kind", "value"),
+    version="version",
+)
+
+# Outcome events matched by a goal. `conversion_id` is the source event's event_id.
+CONVERSIONS = Table(
+    name="conversions",
+    columns=(
+        Column("profile_id", T.TEXT, "owning profile"),
+        Column("conversion_id", T.TEXT, "the source event's event_id"),
+        Column("goal_key", T.TEXT, "payment_received, lead_created, … or a custom goal's key"),
+        Column("event_name", T.TEXT, "the source event's name"),
+        Column("revenue_type", T.TEXT, "cash, pipeline or gross"),
+        Column("attribution_eligible", T.BOOL, "the goal takes part in attribution"),
+        Column("ts", T.TIMESTAMP, "when the conversion happened"),
+        Column("visitor_key", T.UINT64, "the browser visitor of the event, or 0"),
+        Column("identity_kind", T.TEXT, "strongest identifier of the person (IdentifierKind)"),
+        Column("identity_value", T.TEXT, "its normalized value"),
+        Column("value", T.MONEY, "amount in `currency`; negative for refunds and chargebacks"),
+        Column("currency", T.TEXT, "ISO 4217 code of `value` ('' when no value)"),
+        Column("reporting_value", T.MONEY, "value in the profile's currency; NULL = unconverted"),
+        Column("reporting_currency", T.TEXT, "the profile's reporting currency"),
+        Column("fx_rate", T.FLOAT64, "reporting units per unit of `currency` on the day"),
+        Column("fx_status", T.TEXT, "none, same, converted or unconverted"),
+        Column("provider_ref", T.TEXT, "provider payment/order id used for dedupe, or ''"),
+        Column("refund_of", T.TEXT, "conversion_id of the payment a refund reduces, or ''"),
+        Column("utm_source", T.TEXT, "campaign data the conversion itself carries"),
+        Column("utm_medium", T.TEXT),
+        Column("utm_campaign", T.TEXT),
+        Column("utm_content", T.TEXT),
+        Column("utm_term", T.TEXT),
+        Column("campaign_id", T.TEXT, "ad platform ids the conversion carries (GHL attribution)"),
+        Column("ad_set_id", T.TEXT),
+        Column("ad_id", T.TEXT),
+        Column("click_id_type", T.TEXT),
+        Column("click_id", T.TEXT),
+        Column("origin", T.TEXT, "the source event's origin"),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "conversion_id"),
+    version="version",
+    partition_month_of="ts",
+)
+
+# Touches that are not sessions: synthetic (from a conversion's campaign data) and impression
+# touches. Session touches are read from `sessions` (processing/touch_queries.py unions both).
+TOUCH_ROWS = Table(
+    name="touch_rows",
+    columns=(
+        Column("profile_id", T.TEXT, "owning profile"),
+        Column("touch_key", T.UINT64, "stable hash; a synthetic touch's comes from its conversion"),
+        Column("touch_type", T.TEXT, "synthetic or impression (sessions are type session)"),
+        Column("ts", T.TIMESTAMP, "when the touch happened"),
+        Column("visitor_key", T.UINT64, "the visitor (impressions); 0 for synthetic touches"),
+        Column("identity_kind", T.TEXT, "the person, for synthetic touches"),
+        Column("identity_value", T.TEXT),
+        Column("channel", T.TEXT),
+        Column("utm_source", T.TEXT),
+        Column("utm_medium", T.TEXT),
+        Column("utm_campaign", T.TEXT),
+        Column("utm_content", T.TEXT),
+        Column("utm_term", T.TEXT),
+        Column("campaign_id", T.TEXT),
+        Column("ad_set_id", T.TEXT),
+        Column("ad_id", T.TEXT),
+        Column("click_id_type", T.TEXT),
+        Column("click_id", T.TEXT),
+        Column("engagement_score", T.INT32, "0-100; the documented floor for synthetic touches"),
+        Column("conversion_id", T.TEXT, "the conversion a synthetic touch was made for"),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "touch_key"),
+    version="version",
+    partition_month_of="ts",
+)
+
+# One row per (conversion, eligible touch) with every model's credit (each column sums to 1
+# over a conversion's rows, or is 0 on rows outside that model's window). Unattributed
+# conversions have no rows. The touch's and conversion's dimensions are copied so reports
+# need no join.
+CREDIT_MODELS: tuple[str, ...] = (
+    "last_touch",
+    "first_touch",
+    "split_50_50",
+    "linear",
+    "position_based",
+    "time_decay",
+    "last_non_direct",
+    "custom_weighted",
+    "engagement_weighted",
+    "markov",
+    "shapley",
+)
+
+CREDITS = Table(
+    name="credits",
+    columns=(
+        Column("profile_id", T.TEXT, "owning profile"),
+        Column("conversion_id", T.TEXT),
+        Column("touch_key", T.UINT64, "session_key for sessions; touch_rows.touch_key otherwise"),
+        Column("touch_type", T.TEXT, "session, synthetic or impression"),
+        Column("touch_ts", T.TIMESTAMP),
+        Column("conversion_ts", T.TIMESTAMP),
+        Column("position", T.INT32, "1-based order of the touch in the conversion's path"),
+        Column("goal_key", T.TEXT),
+        Column("revenue_type", T.TEXT),
+        Column("reporting_value", T.MONEY, "the conversion's value in the reporting currency"),
+        Column("channel", T.TEXT),
+        Column("utm_source", T.TEXT),
+        Column("utm_medium", T.TEXT),
+        Column("utm_campaign", T.TEXT),
+        Column("utm_content", T.TEXT),
+        Column("utm_term", T.TEXT),
+        Column("campaign_id", T.TEXT, "touch's ad ids (synthetic/impression touches carry them)"),
+        Column("ad_set_id", T.TEXT),
+        Column("ad_id", T.TEXT),
+        *(Column(model, T.FLOAT64, f"credit under {model}") for model in CREDIT_MODELS),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "conversion_id", "touch_key"),
+    version="version",
+    partition_month_of="conversion_ts",
+)
+
+# Data-driven models are fitted per profile and window: one weight per channel.
+CHANNEL_WEIGHTS = Table(
+    name="channel_weights",
+    columns=(
+        Column("profile_id", T.TEXT),
+        Column("model", T.TEXT, "markov or shapley"),
+        Column("channel", T.TEXT),
+        Column("weight", T.FLOAT64, "the channel's share of conversions (sums to 1)"),
+        Column("removal_effect", T.FLOAT64, "markov: the removal effect before normalizing"),
+        Column("paths", T.INT64, "converting paths the fit used"),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "model", "channel"),
+    version="version",
+)
+
+# How far each derivation has read the versions of the tables it depends on (credits' dirty
+# tracking: anything with a higher version is new since the last update).
+WATERMARKS = Table(
+    name="watermarks",
+    columns=(
+        Column("consumer", T.TEXT, "e.g. credits"),
+        Column("source", T.TEXT, "the table read, e.g. sessions"),
+        Column("version", T.INT64, "highest version consumed"),
+    ),
+    sort_key=("consumer", "source"),
+    version="version",
+)
+
+# Ad platform entities and daily insights (filled by the connectors issue; empty until then, so
+# campaigns seen only in UTMs report zero spend). `level` is campaign, ad_set or ad.
+AD_ENTITIES = Table(
+    name="ad_entities",
+    columns=(
+        Column("profile_id", T.TEXT),
+        Column("platform", T.TEXT, "meta or google_ads"),
+        Column("level", T.TEXT, "campaign, ad_set or ad"),
+        Column("entity_id", T.TEXT, "the platform's id"),
+        Column("name", T.TEXT),
+        Column("campaign_id", T.TEXT, "parent campaign (itself for a campaign)"),
+        Column("ad_set_id", T.TEXT, "parent ad set ('' for a campaign)"),
+        Column("status", T.TEXT),
+        Column("details", T.TEXT, "JSON object: objective, budget, creative, …"),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "platform", "level", "entity_id"),
+    version="version",
+)
+
+AD_INSIGHTS = Table(
+    name="ad_insights",
+    columns=(
+        Column("profile_id", T.TEXT),
+        Column("platform", T.TEXT),
+        Column("level", T.TEXT),
+        Column("entity_id", T.TEXT),
+        Column("day", T.TIMESTAMP, "the report day (account timezone) as midnight UTC"),
+        Column("spend", T.MONEY, "in `currency`"),
+        Column("currency", T.TEXT),
+        Column("reporting_spend", T.MONEY, "in the profile's currency; NULL = unconverted"),
+        Column("impressions", T.INT64),
+        Column("clicks", T.INT64),
+        Column("reach", T.INT64),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "platform", "level", "entity_id", "day"),
+    version="version",
+)
+
+# Added to `sessions` by migration 4: the engagement signals behind the engagement-weighted
+# model (domain/engagement.py defines the score).
+SESSION_ENGAGEMENT_COLUMNS: tuple[Column, ...] = (
+    Column("max_scroll_percent", T.INT32, "deepest scroll reported in the session (0-100)"),
+    Column("video_events", T.INT32, "video_progress events"),
+    Column("error_events", T.INT32, "js_error events"),
+    Column("engagement_score", T.INT32, "engagement_quality_score 0-100"),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from touchline.control.models.base import ID_LENGTH, Base, new_id
@@ -38,4 +38,14 @@ class Profile(Base):
     domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     session_timeout_minutes: Mapped[int] = mapped_column(default=DEFAULT_SESSION_TIMEOUT_MINUTES)
     session_mode: Mapped[str] = mapped_column(String(32), default="inactivity_only")
+    # Attribution (domain.attribution.settings holds the ranges and defaults).
+    click_window_days: Mapped[int] = mapped_column(default=30)
+    view_window_hours: Mapped[int] = mapped_column(default=24)
+    first_touch_window_days: Mapped[int] = mapped_column(default=90)
+    half_life_days: Mapped[float] = mapped_column(Float, default=7.0)
+    custom_weight_first: Mapped[int] = mapped_column(default=40)
+    custom_weight_middle: Mapped[int] = mapped_column(default=20)
+    custom_weight_last: Mapped[int] = mapped_column(default=40)
+    # ISO 3166 region for phone numbers written without a country code (None: must have one).
+    phone_region: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from touchline.control.models.profile import (
     Profile,
 )
 from touchline.control.repos import audit, workspaces
+from touchline.domain.attribution.settings import AttributionSettings, CustomWeights
 from touchline.errors import InvalidParameter, NotFound
 from touchline.ingest.context import ProfileContext, SessionMode
 
@@ -34,6 +35,8 @@ class ProfileRecord:
     session_timeout_minutes: int
     session_mode: SessionMode
     created_at: datetime
+    attribution: AttributionSettings = field(default_factory=AttributionSettings)
+    phone_region: str | None = None
 
     def context(self) -> ProfileContext:
         return ProfileContext(
@@ -42,6 +45,9 @@ class ProfileRecord:
             timezone=self.timezone,
             session_timeout_minutes=self.session_timeout_minutes,
             session_mode=self.session_mode,
+            currency=self.currency,
+            phone_region=self.phone_region,
+            attribution=self.attribution,
         )
 
 
@@ -121,6 +127,18 @@ def record_of(row: Profile) -> ProfileRecord:
         session_timeout_minutes=row.session_timeout_minutes,
         session_mode=SessionMode(row.session_mode),
         created_at=row.created_at,
+        attribution=AttributionSettings(
+            click_window_days=row.click_window_days,
+            view_window_hours=row.view_window_hours,
+            first_touch_window_days=row.first_touch_window_days,
+            half_life_days=row.half_life_days,
+            weights=CustomWeights(
+                first=row.custom_weight_first,
+                middle=row.custom_weight_middle,
+                last=row.custom_weight_last,
+            ),
+        ),
+        phone_region=row.phone_region,
     )
 
 
