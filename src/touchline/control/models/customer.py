@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from touchline.control.models.base import ID_LENGTH, Base, new_id
@@ -45,6 +45,9 @@ class CustomerIdentifier(Base):
     kind: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime]
+    # Epoch µs of the last change (create, or re-point by a merge/unmerge), increasing: the event
+    # plane's identity_map mirror pulls the rows changed since the version it has.
+    version: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class IdentityMerge(Base):

@@ -79,6 +79,7 @@ def _create_identity_graph() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("value", sa.String(length=320), nullable=False),
         sa.Column("created_at", TIME, nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["profile_id"],
             ["profiles.id"],
@@ -97,6 +98,7 @@ def _create_identity_graph() -> None:
     op.create_index(
         op.f("ix_customer_identifiers_customer_id"), "customer_identifiers", ["customer_id"]
     )
+    op.create_index(op.f("ix_customer_identifiers_version"), "customer_identifiers", ["version"])
     op.create_table(
         "identity_merges",
         sa.Column("id", ID, nullable=False),
@@ -186,6 +188,7 @@ def downgrade() -> None:
     op.drop_table("goals")
     op.drop_index(op.f("ix_identity_merges_profile_id"), table_name="identity_merges")
     op.drop_table("identity_merges")
+    op.drop_index(op.f("ix_customer_identifiers_version"), table_name="customer_identifiers")
     op.drop_index(op.f("ix_customer_identifiers_customer_id"), table_name="customer_identifiers")
     op.drop_table("customer_identifiers")
     op.drop_index(op.f("ix_customer_profiles_merged_into_id"), table_name="customer_profiles")
