@@ -4,6 +4,7 @@ across crashes at the awkward moments."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -297,6 +298,47 @@ def test_the_background_thread_loads_what_arrives(spool_dir: Path, store: EventS
         loader.stop()
 
     assert len(_stored(store)) == 7
+
+
+def test_submitted_jobs_run_on_the_loader_thread_and_return_their_result(
+    spool_dir: Path, store: EventStore
+) -> None:
+    loader = _loader(spool_dir, store)
+    loader.start(interval_seconds=30)  # a long rest: the submit itself must wake the loop
+    try:
+        _spool(spool_dir, _rows(3))
+        counted = loader.submit(lambda s: (threading.current_thread().name, len(_stored(s))))
+        name, _ = counted.result(timeout=20)
+        failing = loader.submit(lambda s: 1 // 0)
+        with pytest.raises(ZeroDivisionError):
+            failing.result(timeout=20)
+    finally:
+        loader.stop()
+
+    assert name == "loader"
+
+
+def test_the_tick_runs_between_batches_and_its_failures_do_not_stop_loading(
+    spool_dir: Path, store: EventStore
+) -> None:
+    ticks: list[int] = []
+
+    def tick(s: EventStore) -> None:
+        ticks.append(len(_stored(s)))
+        if len(ticks) == 1:
+            raise RuntimeError("first tick fails")
+
+    loader = _loader(spool_dir, store, on_tick=tick)
+    loader.start(interval_seconds=0.01)
+    try:
+        _spool(spool_dir, _rows(4))
+        deadline = time.monotonic() + 20
+        while (len(ticks) < 3 or ticks[-1] < 4) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        loader.stop()
+
+    assert len(ticks) >= 3 and ticks[-1] == 4
 
 
 @settings(max_examples=60, deadline=None)

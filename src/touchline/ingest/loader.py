@@ -14,13 +14,14 @@ import datetime as dt
 import fcntl
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,6 +35,8 @@ from touchline.store.schema import EVENT_SCHEMA, SPOOL_CHECKPOINTS, arrow_schema
 log = logging.getLogger(__name__)
 
 AfterLoad = Callable[[EventStore, pa.Table], None]
+Tick = Callable[[EventStore], None]
+T = TypeVar("T")
 
 LOADER_LOCK: Final = "loader.lock"  # in the spool directory; the draining loader holds it
 _BYTES_PER_EVENT = 1024  # scan budget per batch event (rows are about 0.5 to 1.5 KiB of JSON)
@@ -86,12 +89,18 @@ class Loader:
         store: EventStore,
         batch_events: int,
         after_load: AfterLoad | None = None,
+        on_tick: Tick | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.spool_dir = spool_dir
         self._store = store
         self._batch_events = batch_events
         self._after_load = after_load
+        self._on_tick = on_tick
+        self._jobs: queue.SimpleQueue[tuple[Callable[[EventStore], Any], Future[Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._wake = threading.Event()
         self._clock = clock
         self._offsets: dict[str, int] = {}  # segment → bytes loaded (mirrors the checkpoints)
         self._synced = False
@@ -130,6 +139,14 @@ class Loader:
                 if not more:
                     return total
 
+    def submit(self, job: Callable[[EventStore], T]) -> Future[T]:
+        """Run `job(store)` on the loader thread between batches (the store's one writer), e.g.
+        a recompute a CLI asked the running server for. Requires `start()`."""
+        future: Future[T] = Future()
+        self._jobs.put((job, future))
+        self._wake.set()
+        return future
+
     def start(self, interval_seconds: float) -> None:
         """Drain in a background thread (the event store's one writer thread)."""
         if self._thread is not None:
@@ -143,6 +160,7 @@ class Loader:
     def stop(self) -> None:
         """Stop the thread after its current batch and release the spool's loader lock."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -184,7 +202,33 @@ class Loader:
                 self.drain(min_batch=self._batch_events)
             except Exception:
                 log.exception("loader: batch failed; retrying")
-            self._stop.wait(interval_seconds)
+            self._run_jobs()
+            self._tick()
+            self._wake.wait(interval_seconds)
+            self._wake.clear()
+        self._run_jobs()  # nobody waits forever on a job submitted while stopping
+
+    def _run_jobs(self) -> None:
+        while True:
+            try:
+                job, future = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job(self._store))
+            except BaseException as error:  # the caller sees it through the future
+                future.set_exception(error)
+
+    def _tick(self) -> None:
+        """Periodic upkeep between batches (e.g. mirroring identity changes a CLI made)."""
+        if self._on_tick is None:
+            return
+        try:
+            self._on_tick(self._store)
+        except Exception:
+            log.exception("loader: periodic task failed; retrying next tick")
 
     def _begin(self) -> None:
         self._hold_spool_lock()
