@@ -13,8 +13,8 @@ HOUR = 3_600_000_000
 DAY = 24 * HOUR
 
 
-def us(*parts: int) -> int:
-    return int(datetime(*parts, tzinfo=UTC).timestamp() * 1_000_000)  # type: ignore[misc]
+def us(year: int, month: int, day: int, hour: int) -> int:
+    return int(datetime(year, month, day, hour, tzinfo=UTC).timestamp() * 1_000_000)
 
 
 CLICK = Touch(us(2026, 3, 1, 10), "Paid Social", key=1)
