@@ -52,7 +52,7 @@ class Identity(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):
     last_name: Text | None = None
     name: Text | None = None
     user_id: OptionalId | None = None
-    # Provider ids that server-side events (webhooks, syncs) carry (domain.identity.IDENTITY_FIELDS).
+    # Provider ids server-side events (webhooks, syncs) carry: domain.identity.IDENTITY_FIELDS.
     stripe_customer_id: OptionalId | None = None
     ghl_contact_id: OptionalId | None = None
     shopify_customer_id: OptionalId | None = None

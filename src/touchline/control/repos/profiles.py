@@ -16,7 +16,7 @@ from touchline.control.models.profile import (
     MIN_SESSION_TIMEOUT_MINUTES,
     Profile,
 )
-from touchline.control.repos import audit, workspaces
+from touchline.control.repos import audit, goals, workspaces
 from touchline.domain.attribution.settings import AttributionSettings, CustomWeights
 from touchline.errors import InvalidParameter, NotFound
 from touchline.ingest.context import ProfileContext, SessionMode
@@ -80,6 +80,7 @@ def create(
     )
     session.add(row)
     session.flush()
+    goals.ensure_defaults(session, row.id, now=now)
     audit.record(
         session,
         actor=actor,
