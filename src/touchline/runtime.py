@@ -23,7 +23,8 @@ from touchline.ingest.loader import Loader
 from touchline.ingest.pipeline import Pipeline, build_pipeline, encode_rows
 from touchline.ingest.protocol import RawEvent
 from touchline.ingest.spool import Spool
-from touchline.processing.sessions import catch_up_sessions, sessions_after_load
+from touchline.processing.after_load import after_load_steps, upkeep
+from touchline.processing.sessions import catch_up_sessions
 from touchline.settings import Settings
 from touchline.store import open_store
 from touchline.store.base import EventStore
@@ -67,7 +68,8 @@ class Runtime:
                 spool_dir=settings.spool_dir,
                 store=store,
                 batch_events=settings.loader_batch_events,
-                after_load=sessions_after_load(ProfileDirectory(database)),
+                after_load=after_load_steps(database, ProfileDirectory(database)),
+                on_tick=upkeep(database, ProfileDirectory(database)),
             )
             loader.start(settings.loader_interval_seconds)
             undo.callback(loader.stop)

@@ -24,7 +24,7 @@ from touchline.ingest.loader import LOADER_LOCK, Loader
 from touchline.ingest.pipeline import Pipeline, PipelineResult, build_pipeline, encode_rows
 from touchline.ingest.protocol import RawEvent
 from touchline.ingest.spool import Spool
-from touchline.processing.sessions import sessions_after_load
+from touchline.processing.after_load import after_load_steps
 from touchline.runtime import ProfileDirectory
 from touchline.settings import Settings
 from touchline.store import open_store
@@ -222,15 +222,15 @@ def load_if_idle(settings: Settings) -> int | None:
 
 
 class _CountingHook:
-    """The server's after-load hook (sessions), counting the rows loaded."""
+    """The server's after-load steps, counting the rows loaded."""
 
     def __init__(self, database: Database) -> None:
-        self.sessions = sessions_after_load(ProfileDirectory(database))
+        self.steps = after_load_steps(database, ProfileDirectory(database))
         self.rows = 0
 
     def __call__(self, store: EventStore, rows: pa.Table) -> None:
         self.rows += rows.num_rows
-        self.sessions(store, rows)
+        self.steps(store, rows)
 
 
 def _drain(settings: Settings, database: Database) -> int | None:

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -42,12 +43,18 @@ def ecb_rows(archive: Path = ECB_ARCHIVE) -> Iterator[tuple[str, date, float]]:
                     yield currency, day, float(value)
 
 
+@cache
+def _ecb_history(archive: Path) -> tuple[tuple[tuple[str, date, float], ...], date | None]:
+    rows = tuple(ecb_rows(archive))
+    return rows, max((day for _, day, _ in rows), default=None)
+
+
 def seed_ecb(session: Session, *, archive: Path = ECB_ARCHIVE) -> int:
-    """Load ECB's history unless the table already has the archive's last day; idempotent."""
-    rows = list(ecb_rows(archive))
-    if not rows:
+    """Load ECB's history unless the table already has the archive's last day; idempotent.
+    Runs when a conversion first needs a rate (~2.5 s once per data directory)."""
+    rows, last = _ecb_history(archive)
+    if last is None:
         return 0
-    last = max(day for _, day, _ in rows)
     seeded = session.scalar(select(func.max(FxRate.day)).where(FxRate.source == "ecb"))
     if seeded is not None and seeded >= last:
         return 0

@@ -1,0 +1,54 @@
+"""What runs after each loaded batch, in order: sessions → identities → conversions → touches →
+credits. Every step is idempotent, so a batch replayed after a crash changes nothing twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+import pyarrow as pa
+
+from touchline.control.db import Database
+from touchline.identity.mirror import sync_identity_map
+from touchline.ingest.context import ProfileContext
+from touchline.processing.conversions import record_conversions
+from touchline.processing.credits import update_credits
+from touchline.processing.identity import link_identities
+from touchline.processing.sessions import update_sessions
+from touchline.processing.touches import update_touches
+from touchline.processing.versions import Clock, wall_clock_us
+from touchline.store.base import EventStore
+
+log = logging.getLogger(__name__)
+
+
+def after_load_steps(
+    database: Database, profiles: Mapping[str, ProfileContext], clock: Clock = wall_clock_us
+) -> Callable[[EventStore, pa.Table], None]:
+    """The loader's `after_load` hook."""
+
+    def after_load(store: EventStore, new_rows: pa.Table) -> None:
+        update_sessions(store=store, new_rows=new_rows, profiles=profiles, clock=clock)
+        link_identities(
+            database=database, store=store, new_rows=new_rows, profiles=profiles, clock=clock
+        )
+        record_conversions(
+            database=database, store=store, new_rows=new_rows, profiles=profiles, clock=clock
+        )
+        update_touches(store=store, new_rows=new_rows, profiles=profiles, clock=clock)
+        update_credits(store=store, profiles=profiles, clock=clock)
+
+    return after_load
+
+
+def upkeep(
+    database: Database, profiles: Mapping[str, ProfileContext], clock: Clock = wall_clock_us
+) -> Callable[[EventStore], None]:
+    """The loader's idle tick: mirror identity changes made elsewhere (a CLI unmerge) and
+    credit what they changed."""
+
+    def tick(store: EventStore) -> None:
+        if sync_identity_map(database=database, store=store):
+            update_credits(store=store, profiles=profiles, clock=clock)
+
+    return tick
