@@ -13,7 +13,7 @@ from touchline.control.db import Database
 from touchline.control.repos import profiles, workspaces
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.importer import import_events, load_if_idle
-from touchline.ingest.protocol import EventType, RawEvent
+from touchline.ingest.protocol import EventType, Identity, RawEvent, Revenue
 from touchline.settings import Settings
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -26,8 +26,11 @@ class World:
     settings: Settings
     profile: ProfileContext
 
-    def send(self, *events: RawEvent) -> None:
-        report = import_events(settings=self.settings, profile=self.profile, events=events)
+    def send(self, *events: RawEvent, origin: str = "import") -> None:
+        """Import and load; `origin="webhook:test"` makes server-side events."""
+        report = import_events(
+            settings=self.settings, profile=self.profile, events=events, origin=origin
+        )
         assert report.imported == len(events), report
         assert load_if_idle(self.settings) is not None
 
@@ -40,20 +43,62 @@ def world(tmp_path: Path, *, currency: str = "USD", timezone: str = "UTC") -> Wo
     with database.transaction() as session:
         workspace = workspaces.create(session, name="W", actor="test")
         record = profiles.create(
-            session, workspace_id=workspace.id, name="P", currency=currency,
-            timezone=timezone, actor="test",
-        )  # fmt: skip
+            session,
+            workspace_id=workspace.id,
+            name="P",
+            currency=currency,
+            timezone=timezone,
+            actor="test",
+        )
     database.close()
     return World(settings, record.context())
 
 
-def visit(anon: str, at: datetime, *, url: str = "https://shop.example/", referrer: str = "",
-          name: str = "", type: str = "page_view", **fields: Any) -> RawEvent:  # fmt: skip
+def visit(
+    anon: str,
+    at: datetime,
+    *,
+    url: str = "https://shop.example/",
+    referrer: str = "",
+    name: str = "",
+    type: str = "page_view",
+    **fields: Any,
+) -> RawEvent:
     return RawEvent(
-        event_id=f"e{next(_ids)}", type=EventType(type), name=name or type, anonymous_id=anon,
-        timestamp=at.isoformat(), url=url, referrer=referrer, ip="203.0.113.9",
-        user_agent=BROWSER, **fields,
-    )  # fmt: skip
+        event_id=f"e{next(_ids)}",
+        type=EventType(type),
+        name=name or type,
+        anonymous_id=anon,
+        timestamp=at.isoformat(),
+        url=url,
+        referrer=referrer,
+        ip="203.0.113.9",
+        user_agent=BROWSER,
+        **fields,
+    )
+
+
+def payment(
+    at: datetime,
+    amount: float,
+    *,
+    ref: str,
+    currency: str = "USD",
+    email: str = "",
+    name: str = "payment_received",
+    **payload: Any,
+) -> RawEvent:
+    """A server-side payment (send it with origin webhook:…), as the connectors will emit."""
+    return RawEvent(
+        event_id=f"pay-{next(_ids)}",
+        type=EventType.TRACK,
+        name=name,
+        anonymous_id="server",
+        timestamp=at.isoformat(),
+        identity=Identity(email=email) if email else None,
+        revenue=Revenue(amount=amount, currency=currency),
+        payload={"provider_ref": ref, **payload},
+    )
 
 
 def days(n: float) -> timedelta:

@@ -142,3 +142,10 @@ def test_appends_through_a_view_write_its_physical_table_sorted() -> None:
         "FROM rows ORDER BY profile_id, date_trunc('day', ts), visitor_key, ts, event_uuid, "
         "event_key"
     )
+
+
+def test_a_statement_ending_in_an_empty_string_after_a_parameter_renders() -> None:
+    sql = dialect.render_clickhouse(
+        "SELECT $v FROM t WHERE a <> ''", {"v": 1}, database="", inputs={}
+    )
+    assert sql.endswith("a <> ''")

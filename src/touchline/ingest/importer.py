@@ -76,6 +76,7 @@ class Importer:
         profile: ProfileContext,
         clock: Clock = time.time,
         chunk_events: int = CHUNK_EVENTS,
+        origin: str = ORIGIN,
     ) -> None:
         self.pipeline = pipeline
         self.spool = spool
@@ -86,7 +87,7 @@ class Importer:
             client_ip="",
             user_agent="",
             received_at_us=0,
-            origin=ORIGIN,
+            origin=origin,
             live=False,
         )
         self.report = ImportReport()
@@ -188,20 +189,24 @@ def import_events(
     events: Iterable[RawEvent],
     on_progress: Progress | None = None,
     clock: Clock = time.time,
+    origin: str = ORIGIN,
 ) -> ImportReport:
-    """Import events made in memory (the demo), numbered from 1 like file lines;
-    `on_progress` is told the events done as it goes."""
-    with _importer(settings, profile, clock) as importer:
+    """Import events made in memory (the demo, connectors' backfills), numbered from 1 like
+    file lines; `on_progress` is told the events done as it goes. `origin` marks where they
+    came from (`webhook:stripe`, `sync:ghl`: server-side events never make sessions)."""
+    with _importer(settings, profile, clock, origin) as importer:
         return importer.feed(enumerate(events, 1), on_progress)
 
 
 @contextmanager
-def _importer(settings: Settings, profile: ProfileContext, clock: Clock) -> Iterator[Importer]:
+def _importer(
+    settings: Settings, profile: ProfileContext, clock: Clock, origin: str = ORIGIN
+) -> Iterator[Importer]:
     settings.ensure_data_dir()
     pipeline = build_pipeline(settings)
     spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
     try:
-        yield Importer(pipeline=pipeline, spool=spool, profile=profile, clock=clock)
+        yield Importer(pipeline=pipeline, spool=spool, profile=profile, clock=clock, origin=origin)
     finally:
         spool.close()
         pipeline.close()

@@ -155,7 +155,9 @@ def _render_cached(
     database: str,
     inputs: tuple[tuple[str, str], ...],
 ) -> str:
-    statements = sqlglot.parse(text, read="duckdb")
+    # sqlglot's tokenizer fails on a statement with a `$name` whose last token is '' (an empty
+    # string literal at the very end); a trailing newline avoids it.
+    statements = sqlglot.parse(text + "\n", read="duckdb")
     if len(statements) != 1 or statements[0] is None:
         raise InvalidParameter("one SQL statement expected", sql=text)
     tree = _rewrite(statements[0])
