@@ -10,6 +10,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from touchline.errors import InvalidDateRange, InvalidParameter
+from touchline.store.base import Sql
 
 MICROS_PER_DAY: Final = 86_400_000_000
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -124,3 +125,8 @@ def _first_change(low: datetime, high: datetime, tz: ZoneInfo) -> datetime:
         else:
             hi = mid
     return low + timedelta(seconds=lo)
+
+
+def bound_sql(text: str, params: dict[str, Any]) -> Sql:
+    """`Sql` with only the parameters `text` names (engines refuse extra ones)."""
+    return Sql(text, {k: v for k, v in params.items() if f"${k}" in text})
