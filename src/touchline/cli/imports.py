@@ -19,7 +19,7 @@ from rich.progress import (
 
 from touchline.cli.context import emit_json, settings_of, stderr, stdout
 from touchline.control.db import session_scope
-from touchline.control.repos import profiles
+from touchline.control.repos import fx_rates, profiles
 from touchline.errors import InvalidPayload
 from touchline.ingest import importer
 from touchline.ingest.importer import ImportReport
@@ -112,3 +112,20 @@ def print_invalid(report: ImportReport) -> None:
 
 def say(text: str) -> None:
     stdout.print(text, soft_wrap=True)
+
+
+@app.command("fx-rates")
+def fx_rates_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with the header date,currency,per_eur.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Daily exchange rates for currencies ECB lacks (ARS, CLP, COP, PEN, UYU…): units of the
+    currency per 1 EUR. An imported rate wins over ECB's for its day; nothing is written if a
+    line is bad."""
+    with session_scope(settings_of(ctx)) as session:
+        count = fx_rates.import_csv(session, file)
+    if as_json:
+        emit_json({"imported": count})
+        return
+    stdout.print(f"Imported {count:,} rates.")

@@ -6,9 +6,12 @@ import typer
 
 from touchline.cli import (
     demo,
+    goals,
+    identity,
     imports,
     keys,
     profile,
+    recompute,
     serve,
     stats,
     tracking_key,
@@ -25,6 +28,9 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(tracking_key.app, name="tracking-key")
 app.add_typer(user.app, name="user")
 app.add_typer(imports.app, name="import")
+app.add_typer(goals.app, name="goals")
+app.add_typer(identity.app, name="identity")
+app.command("recompute")(recompute.recompute)
 app.command("serve")(serve.serve)
 app.command("stats")(stats.stats)
 app.command("demo")(demo.demo)

@@ -26,6 +26,8 @@ class AuditAction(StrEnum):
     API_KEY_REVOKED = "api_key.revoked"
     TRACKING_KEY_CREATED = "tracking_key.created"
     TRACKING_KEY_REVOKED = "tracking_key.revoked"
+    ATTRIBUTION_CHANGED = "profile.attribution_changed"
+    IDENTITY_UNMERGED = "identity.unmerged"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +25,11 @@ def ensure_defaults(session: Session, profile_id: str, *, now: datetime | None =
     """Create the default goals the profile lacks; returns how many were created."""
     have = set(session.scalars(select(Goal.key).where(Goal.profile_id == profile_id)))
     created = 0
-    for goal in DEFAULT_GOALS:
-        if goal.key not in have:
-            session.add(_row(profile_id, goal, is_default=True, now=now or datetime.now(UTC)))
+    start = now or datetime.now(UTC)
+    for order, goal in enumerate(DEFAULT_GOALS):
+        if goal.key not in have:  # a microsecond apart: listed in the spec's order
+            at = start + timedelta(microseconds=order)
+            session.add(_row(profile_id, goal, is_default=True, now=at))
             created += 1
     session.flush()
     return created

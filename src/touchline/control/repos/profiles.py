@@ -158,3 +158,46 @@ def _session_mode(mode: SessionMode | str) -> SessionMode:
     except ValueError:
         choices = ", ".join(m.value for m in SessionMode)
         raise InvalidParameter(f"unknown session mode {mode!r}: use one of {choices}") from None
+
+
+def update_attribution(
+    session: Session,
+    profile_id: str,
+    settings: AttributionSettings,
+    *,
+    phone_region: str | None = None,
+    actor: str,
+    now: datetime | None = None,
+) -> ProfileRecord:
+    """Change a profile's windows and weights (ranges checked by AttributionSettings); the
+    caller recomputes the profile's credits. Applies to calculations from now on."""
+    row = session.get(Profile, profile_id)
+    if row is None:
+        raise NotFound(f"profile {profile_id} not found")
+    row.click_window_days = settings.click_window_days
+    row.view_window_hours = settings.view_window_hours
+    row.first_touch_window_days = settings.first_touch_window_days
+    row.half_life_days = settings.half_life_days
+    row.custom_weight_first = settings.weights.first
+    row.custom_weight_middle = settings.weights.middle
+    row.custom_weight_last = settings.weights.last
+    if phone_region is not None:
+        row.phone_region = phone_region.upper() or None
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.AuditAction.ATTRIBUTION_CHANGED,
+        target_type="profile",
+        target_id=row.id,
+        workspace_id=row.workspace_id,
+        details={
+            "click_window_days": settings.click_window_days,
+            "view_window_hours": settings.view_window_hours,
+            "first_touch_window_days": settings.first_touch_window_days,
+            "half_life_days": settings.half_life_days,
+            "weights": [settings.weights.first, settings.weights.middle, settings.weights.last],
+        },
+        now=now or datetime.now(UTC),
+    )
+    return record_of(row)

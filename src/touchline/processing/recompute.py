@@ -1,0 +1,96 @@
+"""`touchline recompute`: rebuild a profile's touches, data-driven fits and credits — on the
+running server's writer thread when a server holds the event store, else right here."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from typing import Any, Final
+
+from touchline.analytics.stats import error_of, server_token, server_url
+from touchline.control.db import Database
+from touchline.control.repos import profiles
+from touchline.errors import TouchlineError, Unavailable
+from touchline.identity.mirror import sync_identity_map
+from touchline.ingest.context import ProfileContext
+from touchline.ingest.importer import loader_busy
+from touchline.processing.credits import recompute_credits
+from touchline.processing.touches import update_touches
+from touchline.settings import Settings
+from touchline.store import open_store
+from touchline.store.base import EventStore
+
+RECOMPUTE_PATH: Final = "/internal/recompute"
+TIMEOUT_SECONDS: Final = 3600
+Progress = Callable[[str], None]
+
+
+def recompute_profile(
+    *,
+    database: Database,
+    store: EventStore,
+    profile: ProfileContext,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    say = progress or (lambda _step: None)
+    say("mirroring identity changes")
+    sync_identity_map(database=database, store=store)  # e.g. a CLI unmerge since the last load
+    say("synthetic and impression touches")
+    touches = update_touches(store=store, profiles={profile.profile_id: profile})
+    run = recompute_credits(store=store, profile=profile, progress=say)
+    return {
+        "profile_id": profile.profile_id,
+        "touches_added": touches,
+        "conversions": run.conversions,
+        "credit_rows": run.rows,
+    }
+
+
+def recompute(
+    *, settings: Settings, profile_id: str, progress: Progress | None = None
+) -> dict[str, Any]:
+    """For the CLI: ask the running server, or open both planes here."""
+    if loader_busy(settings.spool_dir):
+        if progress:
+            progress("asking the running server")
+        return ask_server(settings, profile_id)
+    database = Database.open(settings)
+    try:
+        database.migrate()
+        with database.read() as session:
+            profile = profiles.get(session, profile_id).context()
+        try:
+            store = open_store(settings.resolved_event_store_url)
+        except TouchlineError:
+            raise
+        except Exception as error:  # the engine's lock: a server started meanwhile
+            raise Unavailable(f"the event store is busy ({error}); retry in a moment") from None
+        try:
+            store.migrate()
+            return recompute_profile(
+                database=database, store=store, profile=profile, progress=progress
+            )
+        finally:
+            store.close()
+    finally:
+        database.close()
+
+
+def ask_server(settings: Settings, profile_id: str) -> dict[str, Any]:
+    query = urllib.parse.urlencode({"profile": profile_id})
+    request = urllib.request.Request(
+        f"{server_url(settings)}{RECOMPUTE_PATH}?{query}",
+        method="POST",
+        headers={"Authorization": f"Bearer {server_token(settings.data_dir)}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+            return answer
+    except urllib.error.HTTPError as error:
+        raise error_of(error.code, error.read()) from None
+    except OSError as error:
+        raise Unavailable(f"the running server did not answer: {error}") from None
