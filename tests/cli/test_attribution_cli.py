@@ -106,11 +106,8 @@ def test_goals_fx_settings_identity_and_recompute(tmp_path: Path) -> None:
         "30/30/40",
     )
     assert changed["click_window_days"] == 7 and changed["recompute"]["conversions"] == 1
-    assert (
-        "click window must be 1-365"
-        in cli(
-            data, "profile", "attribution", "--profile", pid, "--click-window-days", "400", ok=False
-        )
+    assert "click window must be 1-365" in cli(
+        data, "profile", "attribution", "--profile", pid, "--click-window-days", "400", ok=False
     )
     assert cli(data, "recompute", "--profile", pid)["conversions"] == 1
 

@@ -16,10 +16,12 @@ from touchline.cli import serve as serve_command
 from touchline.cli.context import emit_json, settings_of, stderr, stdout
 from touchline.cli.imports import report_json
 from touchline.control.db import session_scope
+from touchline.demo import outcomes
 from touchline.demo.account import DemoAccount, ensure_demo_account
 from touchline.demo.traffic import TrafficPlan, generate
 from touchline.ingest import importer
 from touchline.ingest.importer import ImportReport
+from touchline.ingest.protocol import EventType, RawEvent
 from touchline.settings import Settings
 
 
@@ -60,14 +62,30 @@ def demo(
 
 
 def load_traffic(settings: Settings, account: DemoAccount, plan: TrafficPlan) -> ImportReport:
-    """Generated traffic through the import path, then loaded unless a server does it."""
+    """Generated traffic through the import path, then the server-side outcomes (payments,
+    refunds, CRM leads) with their connectors' origins; loaded unless a server does it."""
+    profile = account.profile.context()
+    identified: list[RawEvent] = []
+
+    def web() -> Iterator[RawEvent]:
+        for event in generate(plan):
+            if event.type is EventType.IDENTIFY:
+                identified.append(event)
+            yield event
+
     with event_progress("Generating and importing demo traffic") as advance:
         report = importer.import_events(
-            settings=settings,
-            profile=account.profile.context(),
-            events=generate(plan),
-            on_progress=advance,
+            settings=settings, profile=profile, events=web(), on_progress=advance
         )
+    for origin, events in (
+        (outcomes.PAYMENT_ORIGIN, outcomes.payments(plan, identified)),
+        (outcomes.CRM_ORIGIN, outcomes.crm_leads(plan)),
+    ):
+        extra = importer.import_events(
+            settings=settings, profile=profile, events=events, origin=origin
+        )
+        report.events += extra.events
+        report.imported += extra.imported
     report.loaded = importer.load_if_idle(settings)
     return report
 

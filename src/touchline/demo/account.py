@@ -9,7 +9,7 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
-from touchline.control.repos import api_keys, profiles, tracking_keys, workspaces
+from touchline.control.repos import api_keys, goals, profiles, tracking_keys, workspaces
 from touchline.control.repos.api_keys import IssuedKey
 from touchline.control.repos.profiles import ProfileRecord
 from touchline.domain.keys import KeyStatus
@@ -21,6 +21,10 @@ CURRENCY: Final = "USD"
 DOMAIN: Final = "democlinic.example"
 API_KEY_NAME: Final = "demo"
 ACTOR: Final = "cli:demo"
+DEMO_GOALS: Final = (
+    ("deposit_paid", "Booking deposit", "cash"),
+    ("lead_submitted", "Website lead", "pipeline"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,7 @@ def ensure_demo_account(session: Session, *, now: datetime) -> DemoAccount:
             session, name=WORKSPACE_NAME, timezone=TIMEZONE, actor=ACTOR, now=now
         ).id
     profile = _profile(session, workspace_id, now)
+    _goals(session, profile.id)
     return DemoAccount(
         workspace_id=workspace_id,
         profile=profile,
@@ -50,6 +55,21 @@ def ensure_demo_account(session: Session, *, now: datetime) -> DemoAccount:
         api_key=_api_key(session, profile.id, now),
         reused=bool(existing),
     )
+
+
+def _goals(session: Session, profile_id: str) -> None:
+    """The clinic's own goals: deposits paid on the site are cash; form leads are pipeline."""
+    have = {g.key for g in goals.list_goals(session, profile_id)}
+    for key, name, revenue_type in DEMO_GOALS:
+        if key not in have:
+            goals.create_goal(
+                session,
+                profile_id=profile_id,
+                key=key,
+                name=name,
+                source_events=[key],
+                revenue_type=revenue_type,
+            )
 
 
 def _profile(session: Session, workspace_id: str, now: datetime) -> ProfileRecord:

