@@ -54,14 +54,16 @@ def recompute_credits(
     profile: ProfileContext,
     clock: Clock = wall_clock_us,
     progress: Progress | None = None,
+    refit: bool = True,
 ) -> CreditRun:
     """Rebuild every credit of a profile (after a window or weight change), refitting the
-    data-driven models first."""
+    data-driven models first unless `refit` is false."""
     say = progress or (lambda _step: None)
     params = _params(profile)
     marks = _current_versions(store, profile.profile_id)
-    say("fitting markov and shapley")
-    fit_channel_weights(store=store, profile=profile, clock=clock)
+    if refit:
+        say("fitting markov and shapley")
+        fit_channel_weights(store=store, profile=profile, clock=clock)
     say("computing credits")
     with store.transaction():
         version = next_version(store, "credits", clock)
