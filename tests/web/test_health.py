@@ -43,6 +43,7 @@ def test_ready_fails_with_503_when_the_loader_lag_reaches_the_limit(serve: Serve
 
 def test_ready_fails_with_503_when_the_control_plane_is_down(serve: Serve) -> None:
     served = serve()
+    served.runtime.loader.stop()  # its idle tick reads the control plane and would recreate it
     served.runtime.database.engine.dispose()
     control = served.runtime.settings.data_dir / "control.sqlite3"
     control.unlink()
