@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -218,7 +219,20 @@ def test_a_closed_spool_refuses_appends(tmp_path: Path) -> None:
 def test_orphaned_new_files_are_removed(tmp_path: Path) -> None:
     orphan = tmp_path / "0000000000000001-1-abcdef.new"
     orphan.touch()
+    os.utime(orphan, (time.time() - 120, time.time() - 120))
 
     spool.remove_orphans(tmp_path)
 
     assert not orphan.exists()
+
+
+def test_a_new_file_a_writer_is_creating_right_now_is_left_alone(tmp_path: Path) -> None:
+    """Between create and flock a live writer's `.new` file is unlocked and empty; a loader
+    scanning at that instant must not take it for an orphan (it used to: the writer's rename
+    then failed and its append was refused)."""
+    creating = tmp_path / "0000000000000002-1-abcdef.new"
+    creating.touch()
+
+    spool.remove_orphans(tmp_path)
+
+    assert creating.exists()

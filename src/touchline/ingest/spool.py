@@ -34,6 +34,7 @@ MAGIC = b"TLS1"
 HEADER = struct.Struct("<4sIIIq")  # magic, payload length, crc32(payload), rows, written_at µs
 MAX_FRAME_BYTES = 256 * 1024 * 1024  # largest single append
 FRAME_BYTES = 4 * 1024 * 1024  # appends of one group share a frame up to this size
+ORPHAN_AGE_SECONDS = 60.0  # a `.new` file this old belongs to a writer that died
 OPEN, SEALED, ABANDONED, NEW = ".open", ".seg", ".dead", ".new"
 
 Clock = Callable[[], float]
@@ -304,11 +305,19 @@ def seal_abandoned(segment: Segment) -> Segment:
     return Segment(sealed, segment.name, sealed=True, abandoned=True)
 
 
-def remove_orphans(directory: Path) -> None:
-    """Remove `.new` files of writers that died between creating and naming a segment."""
+def remove_orphans(directory: Path, *, min_age_seconds: float = ORPHAN_AGE_SECONDS) -> None:
+    """Remove `.new` files of writers that died between creating and naming a segment. A live
+    writer holds its `.new` file unlocked for an instant (between create and flock), so only
+    files older than `min_age_seconds` are orphans."""
+    now = time.time()
     for path in directory.glob(f"*{NEW}"):
         probe = Segment(path, path.stem, sealed=False)
-        if not writer_alive(probe) and path.stat().st_size == 0:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # named meanwhile
+            continue
+        old = now - stat.st_mtime > min_age_seconds
+        if old and stat.st_size == 0 and not writer_alive(probe):
             path.unlink(missing_ok=True)
 
 

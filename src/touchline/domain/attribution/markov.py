@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 PathCounts = Mapping[tuple[str, ...], tuple[int, int]]
 """A channel path → (conversions, non-converting journeys) that followed it."""
+
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,45 +22,63 @@ class MarkovFit:
     conversion_probability: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """Transition probabilities between channel states 0..n-1 and the start state n, and each
+    state's probability of stepping straight into conversion; the rest of a row goes to null."""
+
+    q: Floats
+    r: Floats
+
+
 def markov_weights(paths: PathCounts) -> MarkovFit:
-    channels = sorted({c for path in paths for c in path})
+    counted = {p: (max(c, 0), max(x, 0)) for p, (c, x) in paths.items() if p and c + x > 0}
+    channels = sorted({c for path in counted for c in path})
     if not channels:
         return MarkovFit({}, {}, 0.0)
-    index = {c: i for i, c in enumerate(channels)}
-    n = len(channels)
-    # States: 0..n-1 channels, n = start; absorbing: conversion, null.
-    moves = np.zeros((n + 1, n + 1))
-    to_conv = np.zeros(n + 1)
-    to_null = np.zeros(n + 1)
-    for path, (conversions, nulls) in paths.items():
-        total = conversions + nulls
-        if not path or total <= 0:
-            continue
-        previous = n
-        for channel in path:
-            moves[previous, index[channel]] += total
-            previous = index[channel]
-        to_conv[previous] += conversions
-        to_null[previous] += nulls
-    out = moves.sum(axis=1) + to_conv + to_null
-    out[out == 0] = 1.0
-    q = moves / out[:, None]
-    r = to_conv / out
-    base = _conversion_probability(q, r, n)
+    chain = _chain(counted, channels)
+    base = _conversion_probability(chain)
     effects: dict[str, float] = {}
-    for channel, i in index.items():
-        removed_q, removed_r = q.copy(), r.copy()
-        removed_q[i, :] = 0.0  # removing a channel sends its traffic to null
-        removed_r[i] = 0.0
-        without = _conversion_probability(removed_q, removed_r, n)
+    for i, channel in enumerate(channels):
+        without = _conversion_probability(_removed(chain, i))
         effects[channel] = max(0.0, (base - without) / base) if base > 0 else 0.0
     total_effect = sum(effects.values())
     weights = {c: (e / total_effect if total_effect > 0 else 0.0) for c, e in effects.items()}
     return MarkovFit(weights, effects, base)
 
 
-def _conversion_probability(q: np.ndarray, r: np.ndarray, start: int) -> float:
-    """Probability that a walk from `start` is absorbed in conversion: x = Qx + r."""
-    size = q.shape[0]
-    x = np.linalg.solve(np.eye(size) - q + np.eye(size) * 1e-15, r)
-    return float(x[start])
+def _chain(paths: PathCounts, channels: list[str]) -> _Chain:
+    """Counts every step of every unique path at once: start → c1 → … → ck → conversion/null,
+    each step weighted by how many journeys followed that path."""
+    n = len(channels)
+    index = {c: i for i, c in enumerate(channels)}
+    lengths = np.fromiter((len(p) for p in paths), np.int64, len(paths))
+    steps = np.fromiter((index[c] for p in paths for c in p), np.int64, int(lengths.sum()))
+    conversions = np.fromiter((c for c, _ in paths.values()), np.float64, len(paths))
+    nulls = np.fromiter((x for _, x in paths.values()), np.float64, len(paths))
+    ends = np.cumsum(lengths) - 1
+    sources = np.roll(steps, 1)
+    sources[ends - lengths + 1] = n  # every path leaves the start state first
+    journeys = np.repeat(conversions + nulls, lengths)
+    size = n + 1
+    moves = np.bincount(sources * size + steps, journeys, size * size).reshape(size, size)
+    to_conversion = np.bincount(steps[ends], conversions, size)
+    leaving = moves.sum(axis=1) + to_conversion + np.bincount(steps[ends], nulls, size)
+    leaving[leaving == 0] = 1.0
+    return _Chain(moves / leaving[:, None], to_conversion / leaving)
+
+
+def _removed(chain: _Chain, state: int) -> _Chain:
+    """Removing a channel sends every walk that reaches it to null (ChannelAttribution)."""
+    q, r = chain.q.copy(), chain.r.copy()
+    q[state, :] = 0.0
+    r[state] = 0.0
+    return _Chain(q, r)
+
+
+def _conversion_probability(chain: _Chain) -> float:
+    """Probability that a walk from the start is absorbed in conversion: x = Qx + r. Every path
+    ends in an absorbing state, so I - Q is invertible."""
+    size = chain.q.shape[0]
+    x = np.linalg.solve(np.eye(size) - chain.q, chain.r)
+    return float(x[size - 1])
