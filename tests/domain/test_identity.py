@@ -6,11 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from touchline.domain.identity import (
+    PERSON_FIELDS,
     IdentifierKind,
     anonymous_name,
+    backfill,
+    display_name,
     identifiers_of,
     normalize_email,
     normalize_phone,
+    person_fields,
     strongest,
 )
 
@@ -64,3 +68,75 @@ def test_email_normalization_is_case_insensitive_and_idempotent(local: str, uppe
     once = normalize_email(raw.upper() if upper else raw)
     assert once == f"{local}@example.com"
     assert normalize_email(once) == once
+
+
+def test_booleans_and_objects_are_not_identifiers() -> None:
+    assert not identifiers_of({"user_id": True, "email": {"a": 1}, "phone": ["+14155552671"]})
+
+
+def test_an_overlong_visitor_id_is_left_out_rather_than_cut() -> None:
+    # Cutting it would give the mirror a visitor key no session has.
+    assert not identifiers_of({}, anonymous_id="v" * 321)
+    assert identifiers_of({}, anonymous_id="v" * 320).pairs == ((K.ANONYMOUS_ID, "v" * 320),)
+
+
+def test_person_fields_take_contact_values_and_names_but_not_the_full_name() -> None:
+    ids = identifiers_of(
+        {"email": "a@x.io", "phone": "+14155552671", "first_name": "Al", "name": "Al Bo"}
+    )
+    assert person_fields(ids) == {
+        "email": "a@x.io",
+        "phone": "+14155552671",
+        "first_name": "Al",
+        "last_name": None,
+    }
+
+
+def test_display_names_prefer_first_and_last_then_a_full_name() -> None:
+    assert display_name({"first_name": "Ana", "last_name": "Ruiz"}, "A. R.") == "Ana Ruiz"
+    assert display_name({"last_name": "Ruiz"}) == "Ruiz"
+    assert display_name({}, "  Ana Ruiz ") == "Ana Ruiz"
+    assert display_name({}, "  ") is None
+
+
+names = st.text(min_size=1, max_size=40)
+field_values = st.one_of(st.none(), st.text(max_size=12))
+person = st.fixed_dictionaries(dict.fromkeys(PERSON_FIELDS, field_values))
+
+
+@given(first=names, last=names, full=names)
+def test_names_never_become_identifiers_whatever_they_say(first: str, last: str, full: str) -> None:
+    named = {"first_name": first, "last_name": last, "name": full}
+    assert identifiers_of(named).pairs == ()
+    with_email = identifiers_of({"email": "x@example.com", **named}, anonymous_id="v")
+    assert with_email.pairs == identifiers_of({"email": "x@example.com"}, anonymous_id="v").pairs
+
+
+@given(current=person, incoming=person)
+def test_backfill_fills_empty_fields_and_never_overwrites(
+    current: dict[str, str | None], incoming: dict[str, str | None]
+) -> None:
+    filled = backfill(current, incoming)
+    for name in PERSON_FIELDS:
+        assert filled[name] == (current[name] or incoming[name] or None)
+    assert backfill(filled, incoming) == filled  # idempotent
+
+
+@given(
+    national=st.integers(min_value=2_000_000_000, max_value=9_999_999_999),
+    style=st.sampled_from(["{}", "+1 {}", "1-{}", "({}) {}-{}"]),
+)
+def test_phone_normalization_is_idempotent(national: int, style: str) -> None:
+    digits = str(national)
+    raw = (
+        style.format(digits[:3], digits[3:6], digits[6:]) if "(" in style else style.format(digits)
+    )
+    once = normalize_phone(raw, "US")
+    assert once is None or (once.startswith("+1") and normalize_phone(once, None) == once)
+    assert once == normalize_phone(digits, "US")
+
+
+@given(raw=st.text(max_size=60))
+def test_email_normalization_never_raises_and_is_idempotent(raw: str) -> None:
+    once = normalize_email(raw)
+    assert once is None or (once == once.lower() and normalize_email(once) == once)

@@ -104,9 +104,7 @@ def test_last_non_direct_is_dp6_last_click_on_paths_without_direct() -> None:
     same(ours(Model.LAST_NON_DIRECT), dp6(lambda m: m.run_last_click(), stripped))
 
 
-def test_markov_removal_effects_match_channel_attribution_within_one_percent() -> None:
-    """ChannelAttribution estimates by simulation, we solve the chain exactly: each channel's
-    share of all conversions agrees within one percentage point."""
+def channel_attribution_paths() -> tuple[pd.DataFrame, dict[tuple[str, ...], tuple[int, int]]]:
     conv, null = Counter[str](), Counter[str]()
     for j in JOURNEYS:
         (conv if j.converted else null)[" > ".join(j.channels)] += 1
@@ -114,14 +112,47 @@ def test_markov_removal_effects_match_channel_attribution_within_one_percent() -
     frame = pd.DataFrame(
         {"path": paths, "conv": [conv[p] for p in paths], "null": [null[p] for p in paths]}
     )
+    return frame, {tuple(p.split(" > ")): (conv[p], null[p]) for p in paths}
+
+
+def test_markov_removal_effects_match_channel_attribution_within_one_percent() -> None:
+    """ChannelAttribution estimates by simulation, we solve the chain exactly: with its defaults
+    each channel's share of all conversions agrees within one percentage point."""
+    frame, paths = channel_attribution_paths()
     with contextlib.redirect_stdout(io.StringIO()):
         reference = markov_model(frame, "path", "conv", var_null="null", verbose=0)
-    total = sum(conv.values())
+    total = int(frame["conv"].sum())
     theirs = {
         str(c): float(v) / total
         for c, v in zip(reference["channel_name"], reference["total_conversions"], strict=True)
     }
-    fit = markov_weights({tuple(p.split(" > ")): (conv[p], null[p]) for p in paths})
+    fit = markov_weights(paths)
     assert fit.weights.keys() == theirs.keys()
     for channel, share in fit.weights.items():
         assert share == pytest.approx(theirs[channel], abs=0.01), channel
+
+
+def test_markov_removal_effects_are_channel_attributions_without_its_walk_cap() -> None:
+    """By default ChannelAttribution stops each simulated walk after as many steps as the
+    longest observed path, which shaves every removal effect by ~1 point here; with the cap
+    raised to 100 steps and more walks its estimates converge on our exact ones."""
+    frame, paths = channel_attribution_paths()
+    with contextlib.redirect_stdout(io.StringIO()):
+        reference = markov_model(
+            frame,
+            "path",
+            "conv",
+            var_null="null",
+            verbose=0,
+            out_more=True,
+            flg_pro=False,
+            nsim_start=1e6,
+            max_step=100,
+            conv_par=0.01,
+        )
+    effects = reference["removal_effects"]
+    theirs = dict(zip(effects["channel_name"], effects["removal_effect"], strict=True))
+    fit = markov_weights(paths)
+    assert fit.removal_effects.keys() == theirs.keys()
+    for channel, effect in fit.removal_effects.items():
+        assert effect == pytest.approx(theirs[channel], abs=0.005), channel

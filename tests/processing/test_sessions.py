@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,6 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.store.engines import EPOCH, T0, event_row, event_table, ndjson
 
+from touchline.domain.engagement import (
+    engagement_quality_score,
+    is_error_report,
+    is_video_report,
+    reported_scroll,
+)
 from touchline.domain.sessions import (
     ENTRY_FIELDS,
     SessionEvent,
@@ -38,9 +45,13 @@ from touchline.store.base import EventStore, Sql
 PROFILE = "prof_1"
 MINUTE = dt.timedelta(minutes=1)
 SOURCE_MODE = SessionMode.INACTIVITY_OR_SOURCE_CHANGE
+ENGAGEMENT = "max_scroll_percent, video_events, error_events, engagement_score"
 FACTS = (
     "session_key, visitor_key, started_at, ended_at, events, pageviews, interactions, bounced, "
-    "engaged_ms, entry_path, exit_path, landing_url, host, " + ", ".join(ENTRY_FIELDS)
+    "engaged_ms, entry_path, exit_path, landing_url, host, "
+    + ", ".join(ENTRY_FIELDS)
+    + ", "
+    + ENGAGEMENT
 )
 _profiles = itertools.count()
 
@@ -53,6 +64,12 @@ def view(minute: float, path: str = "/", *, anonymous: str = "anon-1", **fields:
 
 def event(minute: float, type_: str, **fields: Any) -> Any:
     return view(minute, type=type_, name=type_, **fields)
+
+
+def report(minute: float, name: str, payload: dict[str, Any] | None = None, **fields: Any) -> Any:
+    """An engagement event (scroll_depth, page_engagement, video_progress, js_error, …)."""
+    text = json.dumps(payload) if payload is not None else ""
+    return view(minute, type="engagement", name=name, payload=text, **fields)
 
 
 def load(
@@ -75,12 +92,17 @@ def stored(store: EventStore, profile_id: str = PROFILE) -> list[tuple[Any, ...]
 def expected(rows: Sequence[dict[str, Any]], rule: SessionRule) -> list[tuple[Any, ...]]:
     """The pure rule's sessions in the stored shape, in the same order."""
     by_visitor: dict[int, list[SessionEvent]] = defaultdict(list)
+    by_id = {(row["visitor_key"], row["event_id"]): row for row in rows}
     for row in rows:
         by_visitor[row["visitor_key"]].append(SessionEvent.from_row(row))
     out = []
     for key in sorted(by_visitor):
         for events in split_sessions(by_visitor[key], rule):
             facts = describe_session(events)
+            signals = engagement_signals([by_id[key, e.event_id] for e in events])
+            score = engagement_quality_score(
+                engaged_ms=facts.engaged_ms, pageviews=facts.pageviews, **signals
+            )
             out.append(
                 (
                     session_key(key, facts.started_at),
@@ -97,9 +119,24 @@ def expected(rows: Sequence[dict[str, Any]], rule: SessionRule) -> list[tuple[An
                     facts.landing_url,
                     facts.host,
                     *(getattr(facts, name) for name in ENTRY_FIELDS),
+                    *signals.values(),
+                    score,
                 )
             )
     return out
+
+
+def engagement_signals(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """A session's engagement signals by the pure rules of domain/engagement.py."""
+    scrolls = [
+        reported_scroll(r["type"], r["name"], json.loads(r["payload"]) if r["payload"] else None)
+        for r in rows
+    ]
+    return {
+        "max_scroll_percent": max((s for s in scrolls if s is not None), default=0),
+        "video_events": sum(1 for r in rows if is_video_report(r["type"], r["name"])),
+        "error_events": sum(1 for r in rows if is_error_report(r["type"], r["name"])),
+    }
 
 
 def test_inactivity_splits_sessions_and_each_gets_its_facts(event_store: EventStore) -> None:
@@ -168,6 +205,65 @@ def test_engagement_alone_is_no_visit_until_a_page_view_joins_it(
 
     [visit] = stored(event_store)
     assert visit[2] == T0 and visit[4:6] == (3, 1)
+    [(rows,)] = event_store.query(Sql("SELECT count(*) FROM sessions"))
+    assert rows == 1
+
+
+def engagement_of(store: EventStore) -> list[tuple[Any, ...]]:
+    sql = f"SELECT {ENGAGEMENT} FROM sessions ORDER BY started_at"
+    return store.query(Sql(sql))
+
+
+def test_a_sessions_engagement_columns_come_from_its_reports(event_store: EventStore) -> None:
+    rows = [
+        view(0, "/"),
+        report(1, "scroll_depth", {"percent": 50}),
+        report(2, "page_engagement", {"max_scroll_percent": 80}, engaged_ms=45_000),
+        report(3, "video_progress", {"percent": 25}),
+        report(4, "video_progress", {"percent": 50}),
+        report(5, "js_error", {"message": "TypeError: x is undefined"}),
+        view(6, "/pricing"),
+        report(7, "heartbeat", {"engaged_ms": 60_000}, engaged_ms=60_000),
+        view(60, "/blog"),
+    ]
+    load(event_store, rows)
+
+    # 105 s engaged (35) + 80 % scroll (20) + 2 pages (10) + 2 videos (10) - 1 error (5) = 70;
+    # the later visit: 1 page (5).
+    assert engagement_of(event_store) == [(80, 2, 1, 70), (0, 0, 0, 5)]
+    assert [s[-4:] for s in stored(event_store)] == [s[-4:] for s in expected(rows, SessionRule())]
+
+
+def test_scroll_reports_without_a_depth_from_0_to_100_report_none(
+    event_store: EventStore,
+) -> None:
+    rows = [
+        view(0),
+        report(1, "scroll_depth", {"percent": "deep"}),
+        report(2, "scroll_depth", {"percent": 250}),
+        report(3, "scroll_depth", {"percent": True}),
+        report(4, "scroll_depth", {"percent": -3}),
+        report(5, "scroll_depth", {"percent": {"value": 90}}),
+        report(6, "scroll_depth", {"max_scroll_percent": 90}),  # the other report's field
+        report(7, "scroll_depth"),
+        report(8, "page_engagement", {"max_scroll_percent": None}),
+        view(9, type="track", name="scroll_depth", payload='{"percent": 95}'),
+        report(10, "page_engagement", {"max_scroll_percent": "30"}),
+        report(11, "scroll_depth", {"percent": 12.9}),
+    ]
+    load(event_store, rows)
+
+    [(max_scroll, videos, errors, _score)] = engagement_of(event_store)
+    assert (max_scroll, videos, errors) == (30, 0, 0)
+
+
+def test_an_update_rescores_the_session_it_extends(event_store: EventStore) -> None:
+    load(event_store, [view(0), report(1, "scroll_depth", {"percent": 25})])
+    assert engagement_of(event_store) == [(25, 0, 0, 11)]
+
+    load(event_store, [report(2, "scroll_depth", {"percent": 100}), view(3, "/next")])
+
+    assert engagement_of(event_store) == [(100, 0, 0, 35)]
     [(rows,)] = event_store.query(Sql("SELECT count(*) FROM sessions"))
     assert rows == 1
 
@@ -256,6 +352,16 @@ SOURCES: list[dict[str, Any]] = [
     {"referrer_domain": "checkout.stripe.com", "is_payment_return": True},
 ]
 KINDS = ["page_view", "page_view", "track", "engagement", "impression"]
+REPORTS = ["heartbeat", "scroll_depth", "page_engagement", "video_progress", "js_error"]
+DEPTHS = st.one_of(
+    st.integers(-20, 130),
+    st.floats(-10, 110, allow_nan=False),
+    st.sampled_from(["75", "x", True, None, {"value": 1}]),
+)
+PAYLOADS = st.one_of(
+    st.just(""),
+    st.dictionaries(st.sampled_from(["percent", "max_scroll_percent"]), DEPTHS).map(json.dumps),
+)
 
 
 @st.composite
@@ -269,6 +375,8 @@ def traffic(draw: st.DrawFn, profile_id: str) -> list[dict[str, Any]]:
             uuid_id = str(draw(st.uuids()))
             event_id = draw(st.sampled_from([uuid_id, f"evt-{visitor}-{index}"]))
             fields = draw(st.sampled_from(SOURCES)) if kind == "page_view" else {}
+            if kind == "engagement":
+                fields |= {"name": draw(st.sampled_from(REPORTS)), "payload": draw(PAYLOADS)}
             rows.append(
                 event_row(
                     profile_id=profile_id,

@@ -1,57 +1,74 @@
-"""A customer's touches and conversions with their credits, and why a touch got its credit."""
+"""A customer's journey: the touches of every visitor and identifier linked to the customer
+(visits, synthetic and impression touches) and the customer's conversions, each with its
+credits under a model. Every query filters by profile, so a customer id of another profile
+gives an empty journey (BOLA-safe by construction).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from touchline.analytics.attribution import credit_column
+from touchline.analytics.campaigns import campaign_names
 from touchline.analytics.query import bound_sql
-from touchline.domain.attribution.explain import Explanation, explain
-from touchline.domain.attribution.settings import AttributionSettings, Model
-from touchline.domain.attribution.touches import Touch
-from touchline.errors import NotFound
-from touchline.processing.credit_queries import LINKS, TOUCHES, with_person
-from touchline.store.base import EventStore
+from touchline.analytics.revenue import source_of
+from touchline.analytics.touches import MINE, OWNED, PersonTouch, person_params, person_touches
+from touchline.domain.attribution.settings import Model
+from touchline.processing.credit_queries import with_person
+from touchline.store.base import EventStore, Sql
 
-MINE: Final = "(SELECT * FROM conversions WHERE profile_id = $profile)"
-CUSTOMER_TOUCHES: Final = f"""WITH {LINKS}, {TOUCHES}
-SELECT touch_key, touch_type, ts, channel, utm_source, utm_medium, utm_campaign, campaign_id,
-  engagement_score
-FROM touches WHERE person = $person ORDER BY ts, touch_key"""
+FOREVER: Final = datetime(9999, 12, 31, tzinfo=UTC)
+
+# `value` is renamed: the identity links joined in `with_person` have a `value` column too.
+PERSON_CONVERSIONS: Final = f"""WITH {MINE},
+conv_src AS (
+  SELECT conversion_id, goal_key, event_name, revenue_type, attribution_eligible, ts,
+    value AS amount, currency, reporting_value, fx_status, refund_of, origin, visitor_key,
+    identity_kind, identity_value
+  FROM conversions WHERE profile_id = $profile AND {OWNED}
+)
+SELECT conversion_id, goal_key, event_name, revenue_type, attribution_eligible, ts, amount,
+  currency, reporting_value, fx_status, refund_of, origin
+FROM ({with_person("conv_src")}) AS c
+WHERE person = $person
+ORDER BY ts, conversion_id"""
 
 
 @dataclass(frozen=True, slots=True)
 class JourneyTouch:
-    touch_key: int
-    touch_type: str
-    ts: datetime
-    channel: str
-    utm_source: str
-    utm_medium: str
-    utm_campaign: str
-    campaign_id: str
-    engagement_score: int
-
-    @property
-    def is_synthetic(self) -> bool:
-        return self.touch_type == "synthetic"
+    touch: PersonTouch
+    campaign: str  # the campaign's name when an ad entity matches, else its id or UTM value
 
 
 @dataclass(frozen=True, slots=True)
 class JourneyConversion:
     conversion_id: str
     goal_key: str
+    event_name: str
     revenue_type: str
+    attribution_eligible: bool
     ts: datetime
-    value: Decimal | None
-    credits: dict[int, float]  # touch_key → credit under the model
+    value: Decimal | None  # in `currency`; negative for refunds and chargebacks
+    currency: str
+    reporting_value: Decimal | None  # None when unconverted (fx_status says why)
+    fx_status: str
+    refund_of: str  # the payment a refund reduces
+    source: str  # payment provider or origin (stripe, mercadopago, tracker, import, …)
+    credits: Mapping[int, float]  # touch_key → share under the model; empty when unattributed
+
+    @property
+    def attributed(self) -> bool:
+        return bool(self.credits)
 
 
 @dataclass(frozen=True, slots=True)
 class Journey:
     customer_id: str
+    model: Model
     touches: tuple[JourneyTouch, ...]
     conversions: tuple[JourneyConversion, ...]
 
@@ -59,111 +76,63 @@ class Journey:
 def customer_journey(
     store: EventStore, *, profile_id: str, customer_id: str, model: Model
 ) -> Journey:
-    """Every touch of every visitor linked to the customer, and its conversions with credits.
-    A customer of another profile gives an empty journey (every query filters by profile)."""
-    params = {"profile": profile_id, "person": customer_id}
-    touches = tuple(
-        JourneyTouch(int(k), str(t), ts, str(c), str(s), str(m), str(u), str(cid), int(e or 0))
-        for k, t, ts, c, s, m, u, cid, e in store.query(bound_sql(CUSTOMER_TOUCHES, params))
+    """Touches and conversions oldest first (ties by key)."""
+    params = person_params(profile_id, customer_id, until=FOREVER)
+    touches = person_touches(store, params)
+    names = campaign_names(
+        store, profile_id=profile_id, values=[t.campaign_id or t.utm_campaign for t in touches]
     )
-    conversions = store.query(
-        bound_sql(
-            f"""WITH {LINKS}, convs AS ({with_person(MINE)})
-SELECT conversion_id, goal_key, revenue_type, ts, reporting_value FROM convs
-WHERE person = $person ORDER BY ts, conversion_id""",
-            params,
-        )
-    )
-    ids = [str(c[0]) for c in conversions]
-    shares: dict[str, dict[int, float]] = {i: {} for i in ids}
-    for cid, key, credit in store.query(
-        bound_sql(
-            f"SELECT conversion_id, touch_key, {model.value} FROM credits"
-            " WHERE profile_id = $profile AND list_contains($ids, conversion_id)",
-            {"profile": profile_id, "ids": ids},
-        )
-    ):
-        shares[str(cid)][int(key)] = float(credit)
+    rows = store.query(bound_sql(PERSON_CONVERSIONS, params))
+    shares = _credits(store, profile_id, model, [str(r[0]) for r in rows])
     return Journey(
-        customer_id,
-        touches,
-        tuple(
-            JourneyConversion(str(c), str(g), str(t), ts, v, shares[str(c)])
-            for c, g, t, ts, v in conversions
-        ),
+        customer_id=customer_id,
+        model=model,
+        touches=tuple(JourneyTouch(t, _campaign(t, names)) for t in touches),
+        conversions=tuple(_conversion(row, shares.get(str(row[0]), {})) for row in rows),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ConversionExplanation:
-    conversion_id: str
-    explanation: Explanation
-    stored: dict[int, float]  # what the materialized credits say, touch_key → credit
-
-    @property
-    def consistent(self) -> bool:
-        """The materialized credits equal the rule applied now (same settings, same touches)."""
-        now = {t.test.touch.key: t.credit for t in self.explanation.touches if t.credit}
-        stored = {k: v for k, v in self.stored.items() if v}
-        return now.keys() == stored.keys() and all(abs(now[k] - stored[k]) < 1e-9 for k in now)
+def _campaign(touch: PersonTouch, names: Mapping[str, str]) -> str:
+    value = touch.campaign_id or touch.utm_campaign
+    return names.get(value, value)
 
 
-def explain_conversion(
-    store: EventStore,
-    *,
-    profile_id: str,
-    conversion_id: str,
-    model: Model,
-    settings: AttributionSettings,
-) -> ConversionExplanation:
-    """The conversion's candidate touches (in and out of the window), each window test, each
-    credit under `model` and the reason."""
-    params: dict[str, Any] = {"profile": profile_id, "conversion": conversion_id}
-    found = store.query(
-        bound_sql(
-            f"""WITH {LINKS}, convs AS ({
-                with_person(
-                    "(SELECT * FROM conversions WHERE profile_id = $profile"
-                    " AND conversion_id = $conversion)"
-                )
-            })
-SELECT person, epoch_us(ts) FROM convs""",
-            params,
-        )
+def credits_sql(profile_id: str, model: Model, conversion_ids: list[str]) -> Sql:
+    column = credit_column(model)
+    return bound_sql(
+        f"""SELECT conversion_id, touch_key, {column} FROM credits
+WHERE profile_id = $profile AND list_contains($ids, conversion_id) AND {column} > 0""",
+        {"profile": profile_id, "ids": conversion_ids},
     )
-    if not found:
-        raise NotFound(f"conversion {conversion_id} not found")
-    person, at = str(found[0][0]), int(found[0][1])
-    touches = [
-        Touch(int(epoch), str(channel), str(kind), int(score or 0), int(key))
-        for key, kind, epoch, channel, score in store.query(
-            bound_sql(
-                f"WITH {LINKS}, {TOUCHES} SELECT touch_key, touch_type, epoch_us(ts), channel,"
-                " engagement_score FROM touches"
-                " WHERE person = $person AND epoch_us(ts) <= $at",
-                {"profile": profile_id, "person": person, "at": at},
-            )
-        )
-    ]
-    weights = {
-        str(c): float(w)
-        for c, w in store.query(
-            bound_sql(
-                "SELECT channel, weight FROM channel_weights"
-                " WHERE profile_id = $profile AND model = $m",
-                {"profile": profile_id, "m": model.value},
-            )
-        )
-    }
-    stored = {
-        int(k): float(v)
-        for k, v in store.query(
-            bound_sql(
-                f"SELECT touch_key, {model.value} FROM credits"
-                " WHERE profile_id = $profile AND conversion_id = $conversion",
-                params,
-            )
-        )
-    }
-    explanation = explain(model, touches, at, settings, channel_weights=weights or None)
-    return ConversionExplanation(conversion_id, explanation, stored)
+
+
+def _credits(
+    store: EventStore, profile_id: str, model: Model, conversion_ids: list[str]
+) -> dict[str, dict[int, float]]:
+    out: dict[str, dict[int, float]] = {}
+    if not conversion_ids:
+        return out
+    for conversion_id, touch_key, credit in store.query(
+        credits_sql(profile_id, model, conversion_ids)
+    ):
+        out.setdefault(str(conversion_id), {})[int(touch_key)] = float(credit)
+    return out
+
+
+def _conversion(row: tuple[Any, ...], credits: dict[int, float]) -> JourneyConversion:
+    cid, goal, name, kind, eligible, ts, value, currency, reporting, status, refund, origin = row
+    return JourneyConversion(
+        conversion_id=str(cid),
+        goal_key=str(goal),
+        event_name=str(name or ""),
+        revenue_type=str(kind),
+        attribution_eligible=bool(eligible),
+        ts=ts,
+        value=None if value is None else Decimal(value),
+        currency=str(currency or ""),
+        reporting_value=None if reporting is None else Decimal(reporting),
+        fx_status=str(status or ""),
+        refund_of=str(refund or ""),
+        source=source_of(str(origin or "")),
+        credits=credits,
+    )

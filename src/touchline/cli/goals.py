@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -10,6 +10,7 @@ from rich.table import Table
 from touchline.cli.context import emit_json, settings_of, stdout
 from touchline.control.db import session_scope
 from touchline.control.repos import goals as repo
+from touchline.domain.goals import GoalDefinition
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Profile = Annotated[str, typer.Option("--profile", help="Profile id.")]
@@ -24,21 +25,7 @@ def list_goals(ctx: typer.Context, profile: Profile, as_json: JsonFlag = False) 
         found = repo.list_goals(session, profile)
         stages = repo.stage_mappings(session, profile)
     if as_json:
-        emit_json(
-            {
-                "goals": [
-                    {
-                        "key": g.key,
-                        "name": g.name,
-                        "source_events": list(g.source_events),
-                        "revenue_type": g.revenue_type.value,
-                        "attribution_eligible": g.attribution_eligible,
-                    }
-                    for g in found
-                ],
-                "stage_mappings": stages,
-            }
-        )
+        emit_json({"goals": [goal_json(g) for g in found], "stage_mappings": stages})
         return
     table = Table("key", "name", "source events", "revenue type", "attribution")
     for g in found:
@@ -52,6 +39,16 @@ def list_goals(ctx: typer.Context, profile: Profile, as_json: JsonFlag = False) 
     stdout.print(table)
     for stage, key in sorted(stages.items()):
         stdout.print(f"stage {stage!r} → {key or '(not a conversion)'}")
+
+
+def goal_json(goal: GoalDefinition) -> dict[str, Any]:
+    return {
+        "key": goal.key,
+        "name": goal.name,
+        "source_events": list(goal.source_events),
+        "revenue_type": goal.revenue_type.value,
+        "attribution_eligible": goal.attribution_eligible,
+    }
 
 
 @app.command("create")
@@ -91,11 +88,15 @@ def map_stage(
     profile: Profile,
     stage: Annotated[str, typer.Argument(help="CRM pipeline stage name.")],
     goal_key: Annotated[str, typer.Argument(help="Goal key, or '' for not a conversion.")],
+    as_json: JsonFlag = False,
 ) -> None:
     """Override the keyword mapping of one CRM pipeline stage."""
     with session_scope(settings_of(ctx)) as session:
-        repo.set_stage_mapping(session, profile_id=profile, stage=stage, goal_key=goal_key)
-    stdout.print(f"Stage {stage!r} → {goal_key or '(not a conversion)'}.")
+        stored = repo.set_stage_mapping(session, profile_id=profile, stage=stage, goal_key=goal_key)
+    if as_json:
+        emit_json({"id": stored, "stage": stored, "goal_key": goal_key})
+        return
+    stdout.print(f"Stage {stored!r} → {goal_key or '(not a conversion)'}.")
 
 
 @app.command("unmap-stage")
@@ -103,8 +104,12 @@ def unmap_stage(
     ctx: typer.Context,
     profile: Profile,
     stage: Annotated[str, typer.Argument(help="CRM pipeline stage name.")],
+    as_json: JsonFlag = False,
 ) -> None:
     """Remove an override: the keyword rules apply again."""
     with session_scope(settings_of(ctx)) as session:
         repo.delete_stage_mapping(session, profile_id=profile, stage=stage)
+    if as_json:
+        emit_json({"id": stage, "stage": stage, "removed": True})
+        return
     stdout.print(f"Stage {stage!r} uses the keyword rules again.")

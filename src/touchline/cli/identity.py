@@ -31,8 +31,12 @@ def show(
         emit_json(record.as_json())
         return
     stdout.print(f"{record.display_name}  ({record.id})")
+    if record.merged_into_id:
+        stdout.print(f"  merged into {record.merged_into_id}")
     for kind, value in record.identifiers:
         stdout.print(f"  {kind}: {value}")
+    for field, values in record.invalid.items():
+        stdout.print(f"  invalid {field} (never matched): {', '.join(values)}")
 
 
 @app.command("merges")
@@ -47,13 +51,14 @@ def merges(
     if as_json:
         emit_json([m.as_json() for m in found])
         return
-    table = Table("id", "winner", "loser", "reason", "when", "undone")
+    table = Table("id", "winner", "loser", "reason", "moved", "when", "undone")
     for m in found:
         table.add_row(
             m.id,
             m.winner_id,
             m.loser_id,
             m.reason,
+            str(m.moved),
             m.created_at.isoformat(),
             m.unmerged_at.isoformat() if m.unmerged_at else "",
         )
@@ -89,4 +94,7 @@ def unmerge(
     if as_json:
         emit_json(result)
         return
-    stdout.print(f"Unmerged {result['loser_id']} from {result['winner_id']}.")
+    stdout.print(
+        f"Unmerged {result['loser_id']} from {result['winner_id']}. A running server mirrors it"
+        " on its next tick; otherwise the next load or `touchline recompute` does."
+    )

@@ -44,6 +44,18 @@ PAGES: Final[dict[str, Page]] = {
 }
 
 BOOKING_PATHS: Final = frozenset({"/book", "/contact"})
+# Treatment pages with an explainer video (the tracker reports its progress milestones).
+VIDEO_PAGES: Final = {
+    "/services/dental-implants": "implants-explained",
+    "/services/orthodontics": "aligners-in-60-seconds",
+    "/services/whitening": "whitening-before-after",
+}
+# Uncaught errors the booking widget and the chat bubble throw now and then.
+JS_ERRORS: Final = (
+    ("TypeError: Cannot read properties of undefined (reading 'slots')", "/js/booking-widget.js"),
+    ("ReferenceError: Intercom is not defined", "/js/chat.js"),
+    ("NetworkError when attempting to fetch resource.", "/js/booking-widget.js"),
+)
 # Pages a visitor (or crawler) may wander to; /thank-you is reached only from a checkout.
 BROWSABLE: Final = tuple(path for path in PAGES if path != "/thank-you")
 

@@ -26,11 +26,12 @@ CRM_ORIGIN: Final = "sync:ghl"
 
 
 def payments(plan: TrafficPlan, identified: Iterable[RawEvent]) -> Iterator[RawEvent]:
-    """A payment (and sometimes its refund) for a share of identified visitors, 1-10 days later,
-    never after the plan's end."""
+    """A payment (and sometimes its refund) for a share of the visitors who identified with an
+    email in a form, 1-10 days later, never after the plan's end. Portal sign-ins (they carry
+    the patient id, `user_id`) are returning patients, not new treatments."""
     end_ms = int(plan.end.timestamp() * 1000)
     for event in identified:
-        if event.identity is None or not event.identity.email:
+        if event.identity is None or not event.identity.email or event.identity.user_id:
             continue
         rng = random.Random(f"{plan.seed}/payment/{event.event_id}")
         if rng.random() >= PAYING_SHARE:

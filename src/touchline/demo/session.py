@@ -1,9 +1,11 @@
 """One demo visit as the browser tracker would report it: the landing page view, SPA
-navigations, engagement (scroll depth, heartbeats, engaged time), clicks, and form fills that
-identify the visitor before `lead_submitted` fires."""
+navigations, engagement (scroll depth, heartbeats, engaged time, video milestones, JS errors),
+clicks, form fills that identify the visitor before `lead_submitted` fires, and sign-ins on a
+person's other device."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import uuid
@@ -18,6 +20,19 @@ from touchline.ingest.protocol import Consent, EventType, Identity, RawEvent, Re
 HEARTBEAT_MS = 60_000
 SCROLL_MILESTONES = (25, 50, 75, 90)
 DEPOSIT_MXN = 1000.0
+VIDEO_MILESTONES = (25, 50, 75, 100)
+VIDEO_PLAY_SHARE = 0.4  # visitors of a treatment page who play its video (if they stay 20 s)
+JS_ERROR_RATES = {"/book": 0.05, "/contact": 0.03}  # per page view; elsewhere:
+JS_ERROR_RATE = 0.01
+# Time on page by channel, relative to the rest: in-app browsers and banners bring glances;
+# search, newsletters and referrals bring readers (so engagement-weighted credit differs).
+ATTENTION = {
+    "Paid Social": 0.7,
+    "Display": 0.6,
+    "Organic Search": 1.25,
+    "Email": 1.3,
+    "Referral": 1.15,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,7 @@ class Session:
     returning: bool
     consent: Consent | None
     bot: bool = False
+    signs_in: bool = False  # a returning patient signs in to the portal (identify)
 
 
 def session_events(rng: random.Random, session: Session, start_ms: int) -> list[RawEvent]:
@@ -89,9 +105,13 @@ class _Recorder:
     session_id: str = ""
     url: str = ""
     events: list[RawEvent] = field(default_factory=list)
+    # Video plays, JS errors and sign-ins draw from their own generator: the other events of a
+    # visit keep the ids they had before those were added.
+    extras: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.session_id = self._uuid()
+        self.extras = random.Random(f"{self.session_id}/extras")
 
     def browse(self) -> None:
         session, rng = self.session, self.rng
@@ -101,7 +121,9 @@ class _Recorder:
             self.page_view(path, first=number == 0)
             if number == 0:
                 self.first_page_extras()
-            self.dwell(bounce=pages == 1)
+                if session.signs_in:
+                    self.sign_in()
+            self.dwell(path, bounce=pages == 1)
             if path in catalog.BOOKING_PATHS and rng.random() < self.conversion_rate():
                 self.form_fill(path)
                 return
@@ -141,11 +163,13 @@ class _Recorder:
             banner = {"element": "#hero-offer", "variant": self.rng.choice(("a", "b"))}
             self.emit(EventType.IMPRESSION, "impression", payload=banner)
 
-    def dwell(self, *, bounce: bool) -> None:
-        """Time on the page: scroll milestones, a heartbeat per engaged minute, and the rest
-        of the engaged time when the visitor leaves (so the reports sum to the total)."""
+    def dwell(self, path: str, *, bounce: bool) -> None:
+        """Time on the page: scroll milestones, a heartbeat per engaged minute, video progress
+        and errors, and the rest of the engaged time when the visitor leaves (so the reports
+        sum to the total)."""
         rng = self.rng
-        seconds = min(900.0, max(3.0, rng.lognormvariate(math.log(12 if bounce else 40), 0.8)))
+        typical = (12 if bounce else 40) * ATTENTION.get(self.session.arrival.channel, 1.0)
+        seconds = min(900.0, max(3.0, rng.lognormvariate(math.log(typical), 0.8)))
         engaged_ms = int(seconds * 1000 * rng.uniform(0.45, 0.95))
         depth = rng.choice((10, 25, 40, 60, 80, 100))
         start = self.clock_ms
@@ -155,10 +179,45 @@ class _Recorder:
         for beat in range(engaged_ms // HEARTBEAT_MS):
             self.clock_ms = start + (beat + 1) * HEARTBEAT_MS
             self.emit(EventType.ENGAGEMENT, "heartbeat", payload={"engaged_ms": HEARTBEAT_MS})
+        self.watch(path, start, seconds)
+        self.fail(path, start, seconds)
         self.clock_ms = start + int(seconds * 1000)
         rest = {"engaged_ms": engaged_ms % HEARTBEAT_MS, "max_scroll_percent": depth}
         self.emit(EventType.ENGAGEMENT, "page_engagement", payload=rest)
         self.clock_ms += self.rng.randrange(200, 1500)
+
+    def watch(self, path: str, start: int, seconds: float) -> None:
+        """Some visitors of a treatment page play its video: a report per milestone reached."""
+        video = catalog.VIDEO_PAGES.get(path)
+        if video is None or seconds < 20 or self.extras.random() >= VIDEO_PLAY_SHARE:
+            return
+        reached = self.extras.randint(1, len(VIDEO_MILESTONES))
+        for index, milestone in enumerate(VIDEO_MILESTONES[:reached]):
+            self.clock_ms = start + int(seconds * 1000 * (index + 1) / (reached + 1))
+            payload = {"video": video, "provider": "native", "percent": milestone}
+            self.emit(EventType.ENGAGEMENT, "video_progress", payload=payload, rng=self.extras)
+
+    def fail(self, path: str, start: int, seconds: float) -> None:
+        """Now and then a script throws (the booking widget most often)."""
+        if self.extras.random() >= JS_ERROR_RATES.get(path, JS_ERROR_RATE):
+            return
+        message, source = self.extras.choice(catalog.JS_ERRORS)
+        self.clock_ms = start + int(seconds * 1000 * self.extras.random())
+        payload = {"message": message, "source": f"{catalog.SITE}{source}"}
+        self.emit(EventType.ENGAGEMENT, "js_error", payload=payload, rng=self.extras)
+
+    def sign_in(self) -> None:
+        """A returning patient signs in to the portal on their other device: `identify` with
+        the patient id and contact details links this browser to the person."""
+        person = self.session.visitor
+        identity = Identity(
+            email=person.email,
+            phone=person.phone,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            user_id=patient_id(person.email),
+        )
+        self.emit(EventType.IDENTIFY, "identify", identity=identity, rng=self.extras)
 
     def conversion_rate(self) -> float:
         rate = {"Paid Search": 0.16, "Email": 0.14, "Paid Social": 0.11}.get(
@@ -209,12 +268,14 @@ class _Recorder:
             return options[min(int(self.rng.expovariate(1.2)), len(options) - 1)]
         return self.rng.choice(catalog.BROWSABLE)
 
-    def emit(self, kind: EventType, name: str, **fields: Any) -> None:
+    def emit(
+        self, kind: EventType, name: str, *, rng: random.Random | None = None, **fields: Any
+    ) -> None:
         self.clock_ms += 1  # distinct, ordered timestamps within a visit
         visitor = self.session.visitor
         self.events.append(
             RawEvent(
-                event_id=self._uuid(),
+                event_id=self._uuid(rng or self.rng),
                 type=kind,
                 anonymous_id=visitor.anonymous_id,
                 timestamp=self.clock_ms,
@@ -227,5 +288,10 @@ class _Recorder:
             )
         )
 
-    def _uuid(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def _uuid(self, rng: random.Random | None = None) -> str:
+        return str(uuid.UUID(int=(rng or self.rng).getrandbits(128), version=4))
+
+
+def patient_id(email: str) -> str:
+    """The clinic's patient id for a person (stable: the same on every device)."""
+    return "pat_" + hashlib.sha256(email.encode()).hexdigest()[:12]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ T = TypeVar("T")
 NEW_VISITORS_PER_DAY = 180
 RETURNING_SHARE = 0.3  # returning visits per new visitor
 OTHER_DEVICE_SHARE = 0.12  # returning people who come back on their other device
+SIGN_IN_SHARE = 0.4  # of those, who sign in to the patient portal there (identify)
 BOT_SHARE = 0.02
 AI_AGENT_SHARE = 0.01
 # Relative traffic per local hour: quiet nights, a late-morning and an evening peak.
@@ -115,7 +116,12 @@ def _return_visit(plan: TrafficPlan, rng: random.Random, day: date) -> Session:
     slot = 1 if rng.random() < OTHER_DEVICE_SHARE else 0
     person = visitor(plan.seed, first_day, index, slot)
     arrival = _weighted(rng, [(a, a.weight) for a in catalog.RETURN_ARRIVALS])
-    return _session(rng, person, arrival, returning=True, consent=None)
+    session = _session(rng, person, arrival, returning=True, consent=None)
+    # Its own generator, so adding sign-ins left the rest of the day's traffic as it was.
+    signs_in = random.Random(f"{plan.seed}/sign-in/{day.isoformat()}/{person.anonymous_id}")
+    if slot == 1 and signs_in.random() < SIGN_IN_SHARE:
+        return replace(session, signs_in=True)
+    return session
 
 
 def _session(

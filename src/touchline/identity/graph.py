@@ -1,214 +1,154 @@
-"""Resolve identifiers to one customer: create, attach, COALESCE-backfill, merge, unmerge.
-
-Priority email > phone > external ids; names never match. When identifiers of two customers
-meet, the email's customer wins (CHECKLIST §9 #64) and the merge is logged with what unmerge
-needs to restore both.
+"""The identity graph's service: resolve identities to customers (create, attach, backfill,
+merge) and undo a merge. The caller owns the transaction; see docs/identity.md.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from touchline.control.models.customer import CustomerIdentifier, CustomerProfile, IdentityMerge
-from touchline.domain.identity import IdentifierKind, Identifiers, anonymous_name
+from touchline.domain.identity import PERSON_FIELDS, Identifiers
 from touchline.errors import Conflict, NotFound
+from touchline.identity.customer import NAMED
+from touchline.identity.resolver import CHUNK, Resolver
+from touchline.ingest.context import ProfileContext
 
 log = logging.getLogger(__name__)
 
-BACKFILLED = ("email", "phone", "first_name", "last_name")
-Key = tuple[str, str]  # (kind, value)
+ATTEMPTS = 3  # a lost race is retried against the winner's committed rows
+# Serializes identifier writers on PostgreSQL so versions are handed out in commit order (the
+# mirror never passes a version a slower transaction is still about to commit). SQLite's
+# BEGIN IMMEDIATE already serializes writers.
+_VERSION_LOCK = 7_469_201_885
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    customer_ids: tuple[str | None, ...]  # per input, after every merge of the batch
+    written: int  # identifier rows inserted or re-pointed
+    created: int  # new customers
+    merge_ids: tuple[str, ...]
+
+    @property
+    def customer_id(self) -> str | None:
+        return self.customer_ids[0] if self.customer_ids else None
 
 
 def next_identifier_version(session: Session, clock_us: int) -> int:
+    """Above every stored identifier version even if the clock stepped back; call it first in
+    the writing transaction (it takes the writers' lock on PostgreSQL)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _VERSION_LOCK})
     highest = session.scalar(select(func.max(CustomerIdentifier.version))) or 0
     return max(clock_us, int(highest) + 1)
 
 
-@dataclass(slots=True)
-class Resolver:
-    """Resolves many `Identifiers` of one profile in one transaction, caching lookups."""
+def resolve(
+    session: Session,
+    *,
+    profile: ProfileContext,
+    identifiers: Identifiers,
+    now: datetime,
+    version: int,
+) -> Resolution:
+    """Resolve one event's identifiers (see `resolve_batch`)."""
+    return resolve_batch(
+        session, profile_id=profile.profile_id, batch=[identifiers], now=now, version=version
+    )
 
-    session: Session
-    profile_id: str
-    now: datetime
-    version: int
-    owners: dict[Key, CustomerIdentifier] = field(default_factory=dict)
-    written: int = 0
-    merges: int = 0
 
-    def preload(self, batch: Iterable[Identifiers]) -> None:
-        keys = {(k.value, v) for ids in batch for k, v in ids.pairs} - set(self.owners)
-        listed = sorted(keys)
-        for start in range(0, len(listed), 500):
-            chunk = listed[start : start + 500]
-            query = select(CustomerIdentifier).where(
-                CustomerIdentifier.profile_id == self.profile_id,
-                tuple_(CustomerIdentifier.kind, CustomerIdentifier.value).in_(chunk),
-            )
-            for row in self.session.scalars(query):
-                self.owners[(row.kind, row.value)] = row
-
-    def resolve(self, ids: Identifiers) -> str | None:
-        """The customer these identifiers belong to (created or merged as needed)."""
-        if not ids:
-            return None
-        self.preload([ids])
-        owned = [(k, self.owners[(k.value, v)].customer_id) for k, v in ids.pairs
-                 if (k.value, v) in self.owners]  # fmt: skip
-        owner_ids = list(dict.fromkeys(customer_id for _, customer_id in owned))
-        if not owner_ids:
-            customer = self._create(ids)
-        else:
-            customer = self._winner(owned)
-            for loser_id in owner_ids:
-                if loser_id != customer.id:
-                    self._merge(customer, self._customer(loser_id), ids)
-        self._attach(customer, ids)
-        return customer.id
-
-    def _create(self, ids: Identifiers) -> CustomerProfile:
-        seed = ids.value(IdentifierKind.ANONYMOUS_ID) or ids.pairs[0][1]
-        customer = CustomerProfile(
-            profile_id=self.profile_id,
-            display_name=anonymous_name(self.profile_id, seed),
-            attributes={},
-            created_at=self.now,
-            updated_at=self.now,
+def resolve_batch(
+    session: Session,
+    *,
+    profile_id: str,
+    batch: Sequence[Identifiers],
+    now: datetime,
+    version: int,
+) -> Resolution:
+    """Resolve `batch` in order inside a savepoint. Losing a race (another writer inserted one
+    of the identifiers meanwhile) rolls the savepoint back and resolves again, now seeing the
+    other writer's rows: the identifier ends with one customer, never an error."""
+    for attempt in range(1, ATTEMPTS + 1):
+        resolver = Resolver(session, profile_id, now, version)
+        try:
+            with session.begin_nested():
+                resolver.load(batch)
+                owners = [resolver.resolve(ids) for ids in batch]
+                written = resolver.write()
+        except IntegrityError:
+            if attempt == ATTEMPTS:
+                raise
+            log.info("identity: lost a race on an identifier, resolving again (%d)", attempt)
+            continue
+        return Resolution(
+            customer_ids=tuple(owner and resolver.current(owner) for owner in owners),
+            written=written,
+            created=sum(c.new for c in resolver.customers.values()),
+            merge_ids=tuple(m["id"] for m in resolver.merges),
         )
-        self.session.add(customer)
-        self.session.flush()
-        return customer
-
-    def _customer(self, customer_id: str) -> CustomerProfile:
-        customer = self.session.get(CustomerProfile, customer_id)
-        if customer is None:
-            raise NotFound(f"customer {customer_id} not found")
-        return customer
-
-    def _winner(self, owned: Sequence[tuple[IdentifierKind, str]]) -> CustomerProfile:
-        """The email's owner, else the phone's, else the oldest customer (§9 #64)."""
-        for kind in (IdentifierKind.EMAIL, IdentifierKind.PHONE):
-            for owner_kind, customer_id in owned:
-                if owner_kind is kind:
-                    return self._customer(customer_id)
-        customers = [self._customer(c) for c in dict.fromkeys(c for _, c in owned)]
-        return min(customers, key=lambda c: (c.created_at, c.id))
-
-    def _attach(self, customer: CustomerProfile, ids: Identifiers) -> None:
-        for kind, value in ids.pairs:
-            if (kind.value, value) in self.owners:
-                continue
-            row = CustomerIdentifier(
-                profile_id=self.profile_id,
-                customer_id=customer.id,
-                kind=kind.value,
-                value=value,
-                created_at=self.now,
-                version=self.version,
-            )
-            self.session.add(row)
-            self.owners[(kind.value, value)] = row
-            self.written += 1
-        fields = {
-            "email": ids.value(IdentifierKind.EMAIL),
-            "phone": ids.value(IdentifierKind.PHONE),
-        }
-        fields.update(dict(ids.names))
-        _backfill(customer, fields)
-        if ids.invalid:
-            invalid = dict(customer.attributes.get("invalid", {}))
-            invalid.update(dict(ids.invalid))
-            customer.attributes = {**customer.attributes, "invalid": invalid}
-        customer.updated_at = self.now
-
-    def _merge(self, winner: CustomerProfile, loser: CustomerProfile, ids: Identifiers) -> None:
-        moved = [row for row in self.owners.values() if row.customer_id == loser.id]
-        moved += list(self.session.scalars(
-            select(CustomerIdentifier).where(CustomerIdentifier.customer_id == loser.id)
-        ))  # fmt: skip
-        moved = list({row.id: row for row in moved}.values())
-        snapshot = {
-            "moved": sorted(row.id for row in moved),
-            "winner_before": _fields(winner),
-            "loser_before": _fields(loser),
-        }
-        for row in moved:
-            row.customer_id = winner.id
-            row.version = self.version
-            self.written += 1
-        _backfill(winner, _fields(loser))
-        loser.merged_into_id = winner.id
-        loser.updated_at = self.now
-        reason = "+".join(sorted({k.value for k, _ in ids.pairs} - {"anonymous_id"})) or "visitor"
-        self.session.add(
-            IdentityMerge(
-                profile_id=self.profile_id,
-                winner_id=winner.id,
-                loser_id=loser.id,
-                reason=f"shared {reason}",
-                snapshot=snapshot,
-                created_at=self.now,
-                unmerged_at=None,
-            )
-        )
-        self.merges += 1
-        log.info("identity: merged customer %s into %s (%s)", loser.id, winner.id, reason)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def unmerge(session: Session, merge_id: str, *, now: datetime, version: int) -> IdentityMerge:
-    """Undo a merge: the moved identifiers go back to the loser, both customers' fields are
-    restored. Identifiers the winner gained after the merge stay with the winner."""
+    """Undo a merge: the identifiers it moved go back to the loser (from the winner, or from
+    whoever absorbed the winner since), and the winner's fields it changed are restored unless
+    they changed again. Identifiers the winner gained after the merge stay with the winner."""
     merge = session.get(IdentityMerge, merge_id)
     if merge is None:
         raise NotFound(f"merge {merge_id} not found")
     if merge.unmerged_at is not None:
         raise Conflict(f"merge {merge_id} was already undone")
-    winner = session.get(CustomerProfile, merge.winner_id)
-    loser = session.get(CustomerProfile, merge.loser_id)
-    assert winner is not None and loser is not None  # foreign keys
-    moved = set(merge.snapshot.get("moved", []))
-    for row in session.scalars(select(CustomerIdentifier).where(CustomerIdentifier.id.in_(moved))):
-        if row.customer_id == winner.id:
-            row.customer_id = loser.id
-            row.version = version
-    _restore(
-        winner, merge.snapshot.get("winner_before", {}), merge.snapshot.get("loser_before", {})
-    )
+    winner = _customer(session, merge.winner_id)
+    loser = _customer(session, merge.loser_id)
+    holders = _absorbers(session, winner)
+    moved: list[str] = list(merge.snapshot.get("moved", []))
+    for start in range(0, len(moved), CHUNK):
+        chunk = moved[start : start + CHUNK]
+        for row in session.scalars(
+            select(CustomerIdentifier).where(CustomerIdentifier.id.in_(chunk))
+        ):
+            if row.customer_id in holders:
+                row.customer_id, row.version = loser.id, version
+    _restore(winner, merge.snapshot)
     loser.merged_into_id = None
     winner.updated_at = loser.updated_at = now
     merge.unmerged_at = now
+    session.flush()
     return merge
 
 
-def _fields(customer: CustomerProfile) -> dict[str, str | None]:
-    return {name: getattr(customer, name) for name in BACKFILLED}
+def _customer(session: Session, customer_id: str) -> CustomerProfile:
+    customer = session.get(CustomerProfile, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} not found")
+    return customer
 
 
-def _backfill(customer: CustomerProfile, values: dict[str, str | None]) -> None:
-    """COALESCE: fill empty fields, never overwrite."""
-    for name in BACKFILLED:
-        if getattr(customer, name) is None and values.get(name):
-            setattr(customer, name, values[name])
-    if customer.first_name or customer.last_name:
-        full = " ".join(p for p in (customer.first_name, customer.last_name) if p)
-        if customer.display_name != full and not customer.attributes.get("named"):
-            customer.display_name = full[:200]
-            customer.attributes = {**customer.attributes, "named": True}
-    elif values.get("name") and not customer.attributes.get("named"):
-        customer.display_name = str(values["name"])[:200]
-        customer.attributes = {**customer.attributes, "named": True}
+def _absorbers(session: Session, customer: CustomerProfile) -> set[str]:
+    """The customer and every customer it was merged into since (a chain)."""
+    chain = {customer.id}
+    current: CustomerProfile | None = customer
+    while current is not None and current.merged_into_id and current.merged_into_id not in chain:
+        chain.add(current.merged_into_id)
+        current = session.get(CustomerProfile, current.merged_into_id)
+    return chain
 
 
-def _restore(
-    winner: CustomerProfile, before: dict[str, str | None], loser: dict[str, str | None]
-) -> None:
-    """Empty again the winner's fields that the merge filled from the loser."""
-    for name in BACKFILLED:
-        if before.get(name) is None and getattr(winner, name) == loser.get(name):
-            setattr(winner, name, None)
+def _restore(winner: CustomerProfile, snapshot: dict[str, Any]) -> None:
+    """Put back each winner field the merge changed, unless something changed it since."""
+    before: dict[str, Any] = snapshot.get("winner_before", {})
+    after: dict[str, Any] = snapshot.get("winner_after", {})
+    for name in (*PERSON_FIELDS, "display_name"):
+        if name in before and before[name] != after.get(name) == getattr(winner, name):
+            setattr(winner, name, before[name])
+            if name == "display_name":
+                winner.attributes = {**winner.attributes, NAMED: bool(before.get(NAMED))}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,19 +35,37 @@ def journey_paths(store: EventStore, profile: ProfileContext) -> dict[tuple[str,
 
 
 def _grouped_paths(rows: pa.Table) -> Mapping[tuple[str, ...], int]:
+    """Count each distinct channel sequence of `rows` (sorted by path, then time). Journeys of
+    one length are rows of a matrix of channel codes, each packed into one integer when it
+    fits, so numpy counts distinct paths exactly and Python only touches those."""
     if rows.num_rows == 0:
         return {}
-    rows = rows.sort_by([("path_id", "ascending"), ("touch_ts", "ascending"),
-                         ("touch_key", "ascending")])  # fmt: skip
-    lists = rows.group_by("path_id", use_threads=False).aggregate([("channel", "list")])
-    joined = pc.binary_join(lists["channel_list"], "\x1f")
-    per_path = pa.table({"path": joined}).group_by("path").aggregate([("path", "count")])
-    return {
-        tuple(path.split("\x1f")): int(n)
-        for path, n in zip(
-            per_path["path"].to_pylist(), per_path["path_count"].to_pylist(), strict=True
-        )
-    }
+    channel = pc.dictionary_encode(rows["channel"].combine_chunks())
+    names = channel.dictionary.to_pylist()
+    codes = channel.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    journey = rows["path_id"].combine_chunks().to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(np.concatenate(([True], journey[1:] != journey[:-1])))
+    lengths = np.diff(np.append(starts, len(journey)))
+    counts: dict[tuple[str, ...], int] = {}
+    for length in np.unique(lengths).tolist():
+        matrix = codes[starts[lengths == length][:, None] + np.arange(length)]
+        distinct, times = _distinct_rows(matrix, bits=max(1, (len(names) - 1).bit_length()))
+        for path, n in zip(distinct.tolist(), times.tolist(), strict=True):
+            counts[tuple(names[c] for c in path)] = n
+    return counts
+
+
+def _distinct_rows(
+    matrix: npt.NDArray[np.int64], *, bits: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct rows and how often each occurs; a row of codes below 2**bits is one integer
+    when it fits in 63 bits (a 1-D unique is far cheaper than a row-wise one)."""
+    if bits * matrix.shape[1] > 63:
+        distinct, times = np.unique(matrix, axis=0, return_counts=True)
+        return distinct, times
+    packed = matrix @ (np.int64(1) << (bits * np.arange(matrix.shape[1], dtype=np.int64)))
+    _, first, times = np.unique(packed, return_index=True, return_counts=True)
+    return matrix[first], times
 
 
 def fit_channel_weights(

@@ -84,27 +84,46 @@ def _update_profile(store: EventStore, profile: ProfileContext, clock: Clock) ->
         return CreditRun(0, 0)
     if weights_stale(store=store, profile_id=pid):
         fit_channel_weights(store=store, profile=profile, clock=clock)
-    base = {"profile": pid}
-    dirty = [r[0] for r in store.query(_bound(q.DIRTY_PERSONS, {**base, **_since(since)}))]
-    moved = store.query(_bound(q.CREDITED_TO_MOVED_VISITORS, {**base, **_since(since)}))
-    named = sorted({str(r[0]) for r in moved})
-    scope = {**base, "persons": sorted(map(str, dirty)), "conversions": named}
-    ids = sorted(
-        {str(r[0]) for r in store.query(_bound(q.CONVERSIONS_IN_SCOPE, scope))} | set(named)
-    )
-    refunds = [str(r[0]) for r in store.query(_bound(q.REFUNDS_OF, {**base, "conversions": ids}))]
-    all_ids = sorted(set(ids) | set(refunds))
+    persons, ids, stale = _scope(store, pid, _since(since))
     with store.transaction():
         version = next_version(store, "credits", clock)
-        params = {**_params(profile), "version": version, "persons": scope["persons"],
-                  "conversions": ids}  # fmt: skip
+        params = {**_params(profile), "version": version, **_lists(persons, ids)}
         if ids:
             store.execute(_bound(q.insert_credits(scoped=True), params))
             store.execute(_bound(q.INSERT_REFUND_CREDITS, params))
-        if all_ids:
-            store.execute(_bound(q.DELETE_SUPERSEDED_SCOPED, {**params, "conversions": all_ids}))
+        if stale:
+            store.execute(_bound(q.DELETE_SUPERSEDED_SCOPED, {**params, **_lists([], stale)}))
         _advance(store, pid, marks)
-    return CreditRun(len(all_ids), _count(store, pid, version, "rows"))
+    return CreditRun(len(stale), _count(store, pid, version, "rows"))
+
+
+def _scope(
+    store: EventStore, profile_id: str, since: Mapping[str, int]
+) -> tuple[list[int], list[str], list[str]]:
+    """The dirty persons, the conversions to credit (theirs and the named ones: changed since
+    the watermark, refunded since, or credited to a visitor whose link moved) and every
+    conversion whose old rows go (those, plus their refunds)."""
+    base = {"profile": profile_id, **since}
+    persons = [int(r[0]) for r in store.query(_bound(q.DIRTY_PERSONS, base))]
+    named = {str(r[0]) for r in store.query(_bound(q.CHANGED_CONVERSIONS, base))}
+    moved = [int(r[0]) for r in store.query(_bound(q.MOVED_VISITORS, base))]
+    if moved:
+        rows = store.query(_bound(q.CREDITED_TO_MOVED_VISITORS, {**base, "visitors": moved}))
+        named |= {str(r[0]) for r in rows}
+    scope = {**base, **_lists(persons, sorted(named))}
+    ids = {str(r[0]) for r in store.query(_bound(q.CONVERSIONS_IN_SCOPE, scope))} | named
+    listed = _lists([], sorted(ids))
+    refunds = {str(r[0]) for r in store.query(_bound(q.REFUNDS_OF, {**base, **listed}))}
+    return persons, sorted(ids), sorted(ids | refunds)
+
+
+def _lists(persons: list[int], conversions: list[str]) -> dict[str, list[Any]]:
+    """List parameters, never empty (engines cannot type an empty list; 0 and '' match
+    nothing). Largest key first: ClickHouse types the array by its first element."""
+    return {
+        "persons": sorted(persons, reverse=True) or [0],
+        "conversions": conversions or [""],
+    }
 
 
 def _params(profile: ProfileContext) -> dict[str, Any]:
@@ -115,6 +134,7 @@ def _params(profile: ProfileContext) -> dict[str, Any]:
         "view_us": a.view_window_us,
         "first_us": a.first_touch_window_us,
         "half_life_us": float(a.half_life_us),
+        "reach_us": max(a.click_window_us, a.view_window_us, a.first_touch_window_us),
         "w_first": a.weights.first,
         "w_middle": a.weights.middle,
         "w_last": a.weights.last,

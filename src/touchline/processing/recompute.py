@@ -17,7 +17,9 @@ from touchline.errors import TouchlineError, Unavailable
 from touchline.identity.mirror import sync_identity_map
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.importer import loader_busy
+from touchline.processing.conversions import reconvert
 from touchline.processing.credits import recompute_credits
+from touchline.processing.sessions import recompute_sessions
 from touchline.processing.touches import update_touches
 from touchline.settings import Settings
 from touchline.store import open_store
@@ -36,14 +38,19 @@ def recompute_profile(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     say = progress or (lambda _step: None)
+    say("sessions")  # engagement scores of sessions stored before they existed
+    recompute_sessions(store=store, profile=profile)
     say("mirroring identity changes")
     sync_identity_map(database=database, store=store)  # e.g. a CLI unmerge since the last load
+    say("conversion values at current rates")  # e.g. after `touchline import fx-rates`
+    reconverted = reconvert(database=database, store=store, profile=profile)
     say("synthetic and impression touches")
     touches = update_touches(store=store, profiles={profile.profile_id: profile})
     run = recompute_credits(store=store, profile=profile, progress=say)
     return {
         "profile_id": profile.profile_id,
         "touches_added": touches,
+        "conversions_revalued": reconverted,
         "conversions": run.conversions,
         "credit_rows": run.rows,
     }

@@ -3,13 +3,22 @@ ClickHouse). Mirrors domain/sessions.py: `split_sessions` + `describe_session` p
 
 Shape, chosen for speed (docs/decisions/0401): narrow window passes over (visitor, time) find
 each session's first and last event and running totals; only those two events are joined back
-for the text fields, so no string travels through a sort or an aggregate.
+for the text fields. Each event's engagement signal (a scroll depth, a video or an error
+report) rides along as one small integer; the session's score is domain/engagement.py's
+formula rendered in SQL (docs/decisions/0751).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from touchline.domain.engagement import (
+    ENGAGEMENT_TYPE,
+    ERROR_EVENT,
+    SCROLL_FIELDS,
+    VIDEO_EVENT,
+    score_sql,
+)
 from touchline.domain.sessions import (
     ENGAGED_ALLOWANCE_MS,
     ENTRY_FIELDS,
@@ -18,7 +27,7 @@ from touchline.domain.sessions import (
     PASSIVE_TYPES,
     SessionRule,
 )
-from touchline.store.schema import SESSION_COLUMN_NAMES
+from touchline.store.schema import STORED_SESSION_COLUMN_NAMES
 
 SESSIONS_TABLE: Final = "sessions"
 IS_VISIT: Final = "pageviews + interactions > 0"
@@ -29,11 +38,39 @@ def _in_list(values: frozenset[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")"
 
 
-_COLUMNS = ", ".join(SESSION_COLUMN_NAMES)
+_COLUMNS = ", ".join(STORED_SESSION_COLUMN_NAMES)
 _ORDER = "PARTITION BY visitor_key ORDER BY ts, event_id"
 _RUNNING = f"({_ORDER} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
 _FLAGS = f"""CASE WHEN e.type = '{PAGE_VIEW}' THEN 1 ELSE 0 END AS is_view,
     CASE WHEN e.type IN {_in_list(PASSIVE_TYPES)} THEN 0 ELSE 1 END AS is_active"""
+
+
+# One small integer carries an event's engagement signal through the window passes (one
+# column sorts cheaper than three): the whole scroll percent a scroll report gives (0-100,
+# domain.engagement.reported_scroll), a code above 100 for a video or an error report, else
+# NULL.
+_VIDEO_SIGNAL: Final = 1000
+_ERROR_SIGNAL: Final = 2000
+
+
+def _depth(field: str) -> str:
+    """A payload field as a whole percent from 0 to 100 (a number, or a number as text);
+    NULL for anything else, NaN and out-of-range values included."""
+    raw = f"TRY_CAST(json_extract_string(e.payload, '$.{field}') AS DOUBLE)"
+    return f"CASE WHEN {raw} >= 0 AND {raw} <= 100 THEN CAST(floor({raw}) AS INTEGER) END"
+
+
+_SCROLL_REPORTS = "\n      ".join(
+    f"WHEN e.name = '{name}' THEN {_depth(field)}" for name, field in sorted(SCROLL_FIELDS.items())
+)
+# Payloads are JSON objects the pipeline encoded (or empty); only scroll reports' are parsed.
+_SIGNAL = f"""CASE WHEN e.type <> '{ENGAGEMENT_TYPE}' THEN NULL
+      WHEN e.name = '{VIDEO_EVENT}' THEN {_VIDEO_SIGNAL}
+      WHEN e.name = '{ERROR_EVENT}' THEN {_ERROR_SIGNAL}
+      WHEN e.payload = '' THEN NULL
+      {_SCROLL_REPORTS}
+      END AS signal"""
+
 
 # The marketing source a page view brings (SessionEvent.source): click id, else the UTM set,
 # else an external referrer; payment returns and other events bring none.
@@ -51,7 +88,8 @@ _SOURCE = f"""CASE
 def _events(*, scoped: bool, with_source: bool) -> str:
     """A profile's first-party events (narrow): all of them, or the scoped visitors' events
     from the start of the session each had open before its new events."""
-    fields = "e.visitor_key, e.ts, epoch_us(e.ts) AS t, e.event_id, e.engaged_ms, " + _FLAGS
+    fields = "e.visitor_key, e.ts, epoch_us(e.ts) AS t, e.event_id, e.engaged_ms, "
+    fields += f"{_FLAGS},\n    {_SIGNAL}"
     if with_source:
         fields += ", " + _SOURCE
     where = f"e.profile_id = $profile AND e.origin IN {_in_list(FIRST_PARTY_ORIGINS)}"
@@ -77,7 +115,7 @@ _TOTALS = f"""row_number() OVER w AS seq,
 _GAP_BEFORE = "coalesce(t - lag(t) OVER w > $timeout_us, true)"
 _GAP_AFTER = "coalesce(abs(lead(t) OVER w - t) > $timeout_us, true)"
 _BY_INACTIVITY = f"""edges AS (
-  SELECT visitor_key, ts, t, event_id, is_view, is_active, engaged_ms,
+  SELECT visitor_key, ts, t, event_id, is_view, is_active, engaged_ms, signal,
     {_GAP_BEFORE} AS is_start,
     {_GAP_AFTER} AS is_end,
     {_TOTALS}
@@ -102,7 +140,7 @@ _BY_SOURCE = f"""idled AS (
       ORDER BY ts, event_id) AS prev_source
   FROM segmented
 ), marked AS (
-  SELECT visitor_key, ts, t, event_id, is_view, is_active, engaged_ms,
+  SELECT visitor_key, ts, t, event_id, is_view, is_active, engaged_ms, signal,
     idle OR (source <> '' AND moved_on AND views_so_far > 1 AND prev_source <> source)
       AS is_start
   FROM sourced
@@ -113,30 +151,38 @@ _BY_SOURCE = f"""idled AS (
   FROM marked WINDOW w AS ({_ORDER})
 )"""
 
-# Pair each first event with its session's last: the next edge row, unless it is both. The
-# event order is now the integer `seq`, a cheaper sort key than (ts, event_id).
-_SPANS = """bounds AS (
-  SELECT visitor_key, ts, t, event_id, is_start, seq, views, actives, engaged,
-    is_view, is_active, engaged_ms,
-    CASE WHEN is_end THEN ts ELSE lead(ts) OVER v END AS end_ts,
-    CASE WHEN is_end THEN t ELSE lead(t) OVER v END AS end_t,
-    CASE WHEN is_end THEN event_id ELSE lead(event_id) OVER v END AS end_id,
-    CASE WHEN is_end THEN seq ELSE lead(seq) OVER v END AS end_seq,
-    CASE WHEN is_end THEN views ELSE lead(views) OVER v END AS end_views,
-    CASE WHEN is_end THEN actives ELSE lead(actives) OVER v END AS end_actives,
-    CASE WHEN is_end THEN engaged ELSE lead(engaged) OVER v END AS end_engaged
-  FROM edges WHERE is_start OR is_end
-  WINDOW v AS (PARTITION BY visitor_key ORDER BY seq)
+# Each session's facts from the rows that matter: its first and last event, whose running
+# totals bound it, and the engagement reports between them. A running count of starts numbers
+# the sessions; then the smallest and largest running totals of a session are its first and
+# last event's (every total only grows). Engaged time is capped as in domain/sessions.py.
+_SPANS = f"""marks AS (
+  SELECT visitor_key, ts, t, event_id, seq, views, actives, engaged,
+    is_view, is_active, engaged_ms, signal,
+    sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER (PARTITION BY visitor_key ORDER BY seq
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_no
+  FROM edges
+  WHERE is_start OR is_end OR signal IS NOT NULL
 ), spans AS (
-  SELECT visitor_key, ts AS started_at, CAST(t AS UBIGINT) AS start_us,
-    end_t - t AS duration_us, event_id AS entry_id, end_ts AS ended_at,
-    end_id AS exit_id,
-    end_seq - seq + 1 AS events,
-    end_views - views + is_view AS pageviews,
-    end_actives - actives + is_active AS actives,
-    end_engaged - engaged + engaged_ms AS reported_ms
-  FROM bounds WHERE is_start
+  SELECT visitor_key, min(ts) AS started_at, CAST(min(t) AS UBIGINT) AS start_us,
+    arg_min(event_id, seq) AS entry_id, max(ts) AS ended_at, arg_max(event_id, seq) AS exit_id,
+    max(seq) - min(seq) + 1 AS events,
+    max(views) - min(views - is_view) AS pageviews,
+    max(actives) - min(actives - is_active) AS actives,
+    least(max(engaged) - min(engaged - engaged_ms),
+      (max(t) - min(t)) // 1000 + {ENGAGED_ALLOWANCE_MS}) AS engaged_ms,
+    coalesce(max(CASE WHEN signal < {_VIDEO_SIGNAL} THEN signal END), 0) AS max_scroll,
+    sum(CASE WHEN signal = {_VIDEO_SIGNAL} THEN 1 ELSE 0 END) AS videos,
+    sum(CASE WHEN signal = {_ERROR_SIGNAL} THEN 1 ELSE 0 END) AS errors
+  FROM marks GROUP BY visitor_key, session_no
 )"""
+
+_SCORE = score_sql(
+    engaged_ms="s.engaged_ms",
+    max_scroll_percent="s.max_scroll",
+    pageviews="s.pageviews",
+    video_events="s.videos",
+    error_events="s.errors",
+)
 
 
 def _facts(*, scoped: bool) -> str:
@@ -156,14 +202,17 @@ def _facts(*, scoped: bool) -> str:
     CAST(s.pageviews AS INTEGER) AS pageviews,
     CAST(s.actives - s.pageviews AS INTEGER) AS interactions,
     s.pageviews <= 1 AND s.actives = s.pageviews AS bounced,
-    CAST(least(s.reported_ms, s.duration_us // 1000 + {ENGAGED_ALLOWANCE_MS}) AS BIGINT)
-      AS engaged_ms,
+    CAST(s.engaged_ms AS BIGINT) AS engaged_ms,
     e.path AS entry_path,
     x.path AS exit_path,
     e.url AS landing_url,
     e.host,
     {entry},
-    CAST($version AS BIGINT) AS version
+    CAST($version AS BIGINT) AS version,
+    CAST(s.max_scroll AS INTEGER) AS max_scroll_percent,
+    CAST(s.videos AS INTEGER) AS video_events,
+    CAST(s.errors AS INTEGER) AS error_events,
+    CAST({_SCORE} AS INTEGER) AS engagement_score
   FROM events e
   JOIN spans s ON e.visitor_key = s.visitor_key AND e.ts = s.started_at
     AND e.event_id = s.entry_id

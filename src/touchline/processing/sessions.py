@@ -1,4 +1,5 @@
-"""Materialized server-side sessions: the rule of domain/sessions.py run in SQL after each load.
+"""Materialized server-side sessions: the rule of domain/sessions.py run in SQL after each load,
+with each session's engagement signals and score (domain/engagement.py).
 
 `update_sessions` recomputes only the visitors a batch touched, from the session that was open
 before their earliest new event; `recompute_sessions` redoes a whole profile. Both write rows

@@ -32,29 +32,32 @@ from touchline.store.schema import TOUCH_ROWS, arrow_schema
 SCHEMA = arrow_schema(TOUCH_ROWS.columns)
 CONSUMER: Final = "touches"
 CAMPAIGN_DATA: Final = (
-    "(campaign_id <> '' OR ad_set_id <> '' OR ad_id <> '' OR utm_campaign <> '' OR click_id <> '')"
+    "(f.campaign_id <> '' OR f.ad_set_id <> '' OR f.ad_id <> '' OR f.utm_campaign <> ''"
+    " OR f.click_id <> '')"
 )
 
-NEEDS_SYNTHETIC: Final = f"""WITH {q.LINKS},
-web AS (
-  SELECT visitor_key, '' AS identity_kind, '' AS identity_value, started_at AS ts FROM sessions
-  WHERE profile_id = $profile AND pageviews + interactions > 0
-),
-web_people AS ({q.with_person("web")}),
+NEEDS_SYNTHETIC: Final = f"""WITH {q.PERSON_KEYS},
 fresh AS (
-  SELECT * FROM conversions
-  WHERE profile_id = $profile AND version > $since AND refund_of = '' AND {CAMPAIGN_DATA}
+  SELECT f.*, {q.person_key("f")} AS person FROM conversions f
+  {q.key_joins("f")}
+  WHERE f.profile_id = $profile AND f.version > $since AND f.refund_of = '' AND {CAMPAIGN_DATA}
 ),
-fresh_people AS ({q.with_person("fresh")})
+web AS (
+  SELECT coalesce(nullif(kv.person, 0), s.visitor_key) AS person, min(s.started_at) AS first_web
+  FROM sessions s LEFT JOIN key_visitors kv ON kv.linked_key = s.visitor_key
+  WHERE s.profile_id = $profile AND s.pageviews + s.interactions > 0
+    AND s.visitor_key IN (SELECT linked_key FROM key_visitors WHERE person IN
+      (SELECT person FROM fresh) UNION ALL SELECT person FROM fresh)
+  GROUP BY coalesce(nullif(kv.person, 0), s.visitor_key)
+)
 SELECT f.conversion_id, f.ts, f.visitor_key, f.identity_kind, f.identity_value, f.utm_source,
        f.utm_medium, f.utm_campaign, f.utm_content, f.utm_term, f.campaign_id, f.ad_set_id,
        f.ad_id, f.click_id_type, f.click_id
-FROM fresh_people f
-LEFT JOIN (SELECT person, min(ts) AS first_web FROM web_people GROUP BY person) w
-  ON w.person = f.person
-WHERE coalesce(w.person, '') = '' OR w.first_web > f.ts"""
-"""New conversions with campaign data whose person had no web visit at or before them (the
-outer join's miss is NULL on DuckDB and '' on ClickHouse: both read as "no visit")."""
+FROM fresh f LEFT JOIN web w ON w.person = f.person
+WHERE coalesce(w.person, 0) = 0 OR w.first_web > f.ts"""
+"""New conversions with campaign data whose person had no web visit at or before them (only
+the sessions of those persons' visitors are read; an outer join's miss is NULL on DuckDB and 0
+on ClickHouse: both read as "no visit")."""
 
 
 def update_touches(

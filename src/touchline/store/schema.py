@@ -501,3 +501,7 @@ SESSION_ENGAGEMENT_COLUMNS: tuple[Column, ...] = (
     Column("error_events", T.INT32, "js_error events"),
     Column("engagement_score", T.INT32, "engagement_quality_score 0-100"),
 )
+
+# What a sessions update writes: the sessions columns, then the engagement columns.
+STORED_SESSION_COLUMNS: tuple[Column, ...] = (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS)
+STORED_SESSION_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in STORED_SESSION_COLUMNS)

@@ -1,7 +1,12 @@
-"""Read side of the identity graph: customer profiles, their identifiers, and merges."""
+"""Read side of the identity graph: customer profiles, their identifiers, and merges.
+
+Writes go through `touchline.identity.graph` (resolve, merge, unmerge).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +15,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from touchline.control.models.customer import CustomerIdentifier, CustomerProfile, IdentityMerge
-from touchline.errors import NotFound
+from touchline.errors import InvalidParameter, NotFound
+
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierRecord:
+    id: str
+    customer_id: str
+    kind: str
+    value: str
+    created_at: datetime
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "created_at": self.created_at.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +44,10 @@ class CustomerRecord:
     first_name: str | None
     last_name: str | None
     merged_into_id: str | None
-    identifiers: tuple[tuple[str, str], ...]
+    identifiers: tuple[tuple[str, str], ...]  # (kind, value), sorted
+    invalid: dict[str, list[str]]  # raw values that failed validation, by identity field
     created_at: datetime
+    updated_at: datetime
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -37,7 +60,9 @@ class CustomerRecord:
             "last_name": self.last_name,
             "merged_into_id": self.merged_into_id,
             "identifiers": [{"kind": k, "value": v} for k, v in self.identifiers],
+            "invalid": self.invalid,
             "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
         }
 
 
@@ -48,6 +73,7 @@ class MergeRecord:
     winner_id: str
     loser_id: str
     reason: str
+    moved: int  # identifiers the merge re-pointed
     created_at: datetime
     unmerged_at: datetime | None
 
@@ -58,6 +84,7 @@ class MergeRecord:
             "winner_id": self.winner_id,
             "loser_id": self.loser_id,
             "reason": self.reason,
+            "moved": self.moved,
             "created_at": self.created_at.isoformat(),
             "unmerged_at": self.unmerged_at.isoformat() if self.unmerged_at else None,
         }
@@ -67,26 +94,12 @@ def get(session: Session, customer_id: str) -> CustomerRecord:
     row = session.get(CustomerProfile, customer_id)
     if row is None:
         raise NotFound(f"customer {customer_id} not found")
-    ids = session.execute(
-        select(CustomerIdentifier.kind, CustomerIdentifier.value)
-        .where(CustomerIdentifier.customer_id == customer_id)
-        .order_by(CustomerIdentifier.kind, CustomerIdentifier.value)
-    ).all()
-    return CustomerRecord(
-        id=row.id,
-        profile_id=row.profile_id,
-        display_name=row.display_name,
-        email=row.email,
-        phone=row.phone,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        merged_into_id=row.merged_into_id,
-        identifiers=tuple((k, v) for k, v in ids),
-        created_at=row.created_at,
-    )
+    [record] = _records(session, [row])
+    return record
 
 
 def find(session: Session, profile_id: str, kind: str, value: str) -> CustomerRecord | None:
+    """The customer owning an identifier (normalized value), if any."""
     owner = session.scalar(
         select(CustomerIdentifier.customer_id).where(
             CustomerIdentifier.profile_id == profile_id,
@@ -97,15 +110,89 @@ def find(session: Session, profile_id: str, kind: str, value: str) -> CustomerRe
     return None if owner is None else get(session, owner)
 
 
+def list_for_profile(
+    session: Session,
+    *,
+    profile_id: str,
+    limit: int = DEFAULT_PAGE,
+    offset: int = 0,
+    include_merged: bool = False,
+) -> list[CustomerRecord]:
+    """A page of the profile's customers, oldest first; merged-away ones only when asked."""
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InvalidParameter(f"limit must be 1..{MAX_PAGE} and offset at least 0")
+    query = select(CustomerProfile).where(CustomerProfile.profile_id == profile_id)
+    if not include_merged:
+        query = query.where(CustomerProfile.merged_into_id.is_(None))
+    query = query.order_by(CustomerProfile.created_at, CustomerProfile.id)
+    return _records(session, list(session.scalars(query.limit(limit).offset(offset))))
+
+
+def identifiers(session: Session, customer_id: str) -> list[IdentifierRecord]:
+    rows = session.scalars(
+        select(CustomerIdentifier)
+        .where(CustomerIdentifier.customer_id == customer_id)
+        .order_by(CustomerIdentifier.kind, CustomerIdentifier.value)
+    )
+    return [
+        IdentifierRecord(r.id, r.customer_id, r.kind, r.value, r.created_at, r.version)
+        for r in rows
+    ]
+
+
 def merges(session: Session, profile_id: str) -> list[MergeRecord]:
+    """The profile's merges, newest first (undone ones included, with `unmerged_at`)."""
     rows = session.scalars(
         select(IdentityMerge)
         .where(IdentityMerge.profile_id == profile_id)
         .order_by(IdentityMerge.created_at.desc(), IdentityMerge.id)
     )
-    return [
-        MergeRecord(
-            m.id, m.profile_id, m.winner_id, m.loser_id, m.reason, m.created_at, m.unmerged_at
+    return [_merge(m) for m in rows]
+
+
+def merge(session: Session, merge_id: str) -> MergeRecord:
+    row = session.get(IdentityMerge, merge_id)
+    if row is None:
+        raise NotFound(f"merge {merge_id} not found")
+    return _merge(row)
+
+
+def _merge(m: IdentityMerge) -> MergeRecord:
+    moved = len(m.snapshot.get("moved", []))
+    return MergeRecord(
+        m.id, m.profile_id, m.winner_id, m.loser_id, m.reason, moved, m.created_at, m.unmerged_at
+    )
+
+
+def _records(session: Session, rows: Iterable[CustomerProfile]) -> list[CustomerRecord]:
+    customers = list(rows)
+    owned: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+    if customers:
+        found = session.execute(
+            select(
+                CustomerIdentifier.customer_id, CustomerIdentifier.kind, CustomerIdentifier.value
+            )
+            .where(CustomerIdentifier.customer_id.in_([c.id for c in customers]))
+            .order_by(CustomerIdentifier.kind, CustomerIdentifier.value)
         )
-        for m in rows
-    ]
+        for customer_id, kind, value in found:
+            owned[customer_id].append((kind, value))
+    return [_record(c, tuple(owned[c.id])) for c in customers]
+
+
+def _record(row: CustomerProfile, owned: tuple[tuple[str, str], ...]) -> CustomerRecord:
+    invalid = row.attributes.get("invalid", {}) if row.attributes else {}
+    return CustomerRecord(
+        id=row.id,
+        profile_id=row.profile_id,
+        display_name=row.display_name,
+        email=row.email,
+        phone=row.phone,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        merged_into_id=row.merged_into_id,
+        identifiers=owned,
+        invalid={k: v if isinstance(v, list) else [str(v)] for k, v in invalid.items()},
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from touchline.control.models.goal import Goal, StageMapping
+from touchline.control.models.profile import Profile
 from touchline.domain.goals import (
     DEFAULT_GOALS,
     PIPELINE_KEYS,
     GoalDefinition,
     GoalError,
     check_goal,
+    stage_key,
 )
 from touchline.domain.revenue import RevenueType
 from touchline.errors import Conflict, InvalidParameter, NotFound
@@ -23,6 +25,7 @@ from touchline.errors import Conflict, InvalidParameter, NotFound
 
 def ensure_defaults(session: Session, profile_id: str, *, now: datetime | None = None) -> int:
     """Create the default goals the profile lacks; returns how many were created."""
+    _require_profile(session, profile_id)
     have = set(session.scalars(select(Goal.key).where(Goal.profile_id == profile_id)))
     created = 0
     start = now or datetime.now(UTC)
@@ -35,7 +38,14 @@ def ensure_defaults(session: Session, profile_id: str, *, now: datetime | None =
     return created
 
 
+def missing_defaults(session: Session, profile_id: str) -> bool:
+    """Whether the profile lacks one of the default goals (a read; no lock taken)."""
+    have = set(session.scalars(select(Goal.key).where(Goal.profile_id == profile_id)))
+    return any(goal.key not in have for goal in DEFAULT_GOALS)
+
+
 def list_goals(session: Session, profile_id: str) -> list[GoalDefinition]:
+    """Defaults first in the spec's order, then custom goals by creation."""
     query = select(Goal).where(Goal.profile_id == profile_id).order_by(Goal.created_at, Goal.key)
     return [definition_of(row) for row in session.scalars(query)]
 
@@ -49,61 +59,89 @@ def create_goal(
     source_events: Sequence[str],
     revenue_type: RevenueType | str,
     attribution_eligible: bool = True,
+    now: datetime | None = None,
 ) -> GoalDefinition:
-    try:
-        goal = check_goal(
-            GoalDefinition(
-                key=key,
-                name=name.strip() or key,
-                source_events=tuple(dict.fromkeys(e.strip() for e in source_events if e.strip())),
-                revenue_type=RevenueType(revenue_type),
-                attribution_eligible=attribution_eligible,
-            )
-        )
-    except (GoalError, ValueError) as error:
-        raise InvalidParameter(str(error)) from error
+    """A custom goal. `InvalidParameter` for a bad definition; `Conflict` when the key or a
+    source event already belongs to a goal of the profile."""
+    _require_profile(session, profile_id)
+    goal = _checked(key, name, source_events, revenue_type, attribution_eligible)
+    for other in list_goals(session, profile_id):
+        if other.key == goal.key:
+            raise Conflict(f"the profile already has a goal {goal.key!r}")
+        shared = sorted(set(other.source_events) & set(goal.source_events))
+        if shared:
+            raise Conflict(f"{shared} already make {other.key!r} conversions")
     try:
         with session.begin_nested():
-            session.add(_row(profile_id, goal, is_default=False, now=datetime.now(UTC)))
-    except IntegrityError as error:
-        raise Conflict(f"the profile already has a goal {key!r}") from error
+            session.add(_row(profile_id, goal, is_default=False, now=now or datetime.now(UTC)))
+    except IntegrityError as error:  # a concurrent create of the same key
+        raise Conflict(f"the profile already has a goal {goal.key!r}") from error
     return goal
 
 
-def set_stage_mapping(session: Session, *, profile_id: str, stage: str, goal_key: str) -> None:
-    """Map a CRM stage (case-insensitive) to a goal key; '' marks it "not a conversion"."""
+def _checked(
+    key: str,
+    name: str,
+    source_events: Sequence[str],
+    revenue_type: RevenueType | str,
+    attribution_eligible: bool,
+) -> GoalDefinition:
+    try:
+        kind = RevenueType(str(revenue_type).strip().lower())
+    except ValueError:
+        raise InvalidParameter(
+            f"revenue type {revenue_type!r} is not one of cash, pipeline, gross"
+        ) from None
+    try:
+        return check_goal(
+            GoalDefinition(
+                key=key.strip(),
+                name=name.strip() or key.strip(),
+                source_events=tuple(dict.fromkeys(e.strip() for e in source_events if e.strip())),
+                revenue_type=kind,
+                attribution_eligible=attribution_eligible,
+            )
+        )
+    except GoalError as error:
+        raise InvalidParameter(str(error)) from error
+
+
+def set_stage_mapping(session: Session, *, profile_id: str, stage: str, goal_key: str) -> str:
+    """Map a CRM stage (case-insensitive) to a goal key of the profile or a pipeline key; ''
+    marks it "not a conversion". Returns the stored stage name."""
+    _require_profile(session, profile_id)
     known = {g.key for g in list_goals(session, profile_id)} | set(PIPELINE_KEYS)
     if goal_key and goal_key not in known:
-        raise InvalidParameter(f"unknown goal key {goal_key!r}")
-    name = " ".join(stage.lower().split())
+        raise InvalidParameter(
+            f"unknown goal key {goal_key!r}: one of {', '.join(sorted(known))} or ''"
+        )
+    name = stage_key(stage)
     if not name:
         raise InvalidParameter("the stage name is empty")
-    row = session.scalar(
-        select(StageMapping).where(
-            StageMapping.profile_id == profile_id, StageMapping.stage == name
-        )
-    )
+    row = _mapping(session, profile_id, name)
     if row is None:
-        session.add(StageMapping(profile_id=profile_id, stage=name, goal_key=goal_key,
-                                 created_at=datetime.now(UTC)))  # fmt: skip
+        session.add(
+            StageMapping(
+                profile_id=profile_id, stage=name, goal_key=goal_key, created_at=datetime.now(UTC)
+            )
+        )
     else:
         row.goal_key = goal_key
     session.flush()
+    return name
 
 
 def delete_stage_mapping(session: Session, *, profile_id: str, stage: str) -> None:
-    name = " ".join(stage.lower().split())
-    row = session.scalar(
-        select(StageMapping).where(
-            StageMapping.profile_id == profile_id, StageMapping.stage == name
-        )
-    )
+    """Remove an override (the keyword rules apply again); `NotFound` when there is none."""
+    row = _mapping(session, profile_id, stage_key(stage))
     if row is None:
         raise NotFound(f"no mapping for stage {stage!r}")
     session.delete(row)
+    session.flush()
 
 
 def stage_mappings(session: Session, profile_id: str) -> dict[str, str]:
+    """The profile's overrides: stored stage name → goal key ('' = not a conversion)."""
     query = select(StageMapping.stage, StageMapping.goal_key).where(
         StageMapping.profile_id == profile_id
     )
@@ -118,6 +156,19 @@ def definition_of(row: Goal) -> GoalDefinition:
         revenue_type=RevenueType(row.revenue_type),
         attribution_eligible=row.attribution_eligible,
     )
+
+
+def _mapping(session: Session, profile_id: str, name: str) -> StageMapping | None:
+    return session.scalar(
+        select(StageMapping).where(
+            StageMapping.profile_id == profile_id, StageMapping.stage == name
+        )
+    )
+
+
+def _require_profile(session: Session, profile_id: str) -> None:
+    if session.get(Profile, profile_id) is None:
+        raise NotFound(f"profile {profile_id!r} not found")
 
 
 def _row(profile_id: str, goal: GoalDefinition, *, is_default: bool, now: datetime) -> Goal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -29,56 +30,63 @@ class _Chain:
 
     q: Floats
     r: Floats
+    used: tuple[int, ...]  # channel states some journey reached
 
 
 def markov_weights(paths: PathCounts) -> MarkovFit:
-    counted = {p: (max(c, 0), max(x, 0)) for p, (c, x) in paths.items() if p and c + x > 0}
-    channels = sorted({c for path in counted for c in path})
-    if not channels:
+    kept = [path for path in paths if path]
+    channels = sorted(set(chain.from_iterable(kept)))
+    fitted = _chain(kept, [paths[path] for path in kept], channels)
+    if fitted is None:
         return MarkovFit({}, {}, 0.0)
-    chain = _chain(counted, channels)
-    base = _conversion_probability(chain)
+    base = _conversion_probability(fitted)
     effects: dict[str, float] = {}
-    for i, channel in enumerate(channels):
-        without = _conversion_probability(_removed(chain, i))
-        effects[channel] = max(0.0, (base - without) / base) if base > 0 else 0.0
+    for i in fitted.used:
+        without = _conversion_probability(_removed(fitted, i))
+        effects[channels[i]] = max(0.0, (base - without) / base) if base > 0 else 0.0
     total_effect = sum(effects.values())
     weights = {c: (e / total_effect if total_effect > 0 else 0.0) for c, e in effects.items()}
     return MarkovFit(weights, effects, base)
 
 
-def _chain(paths: PathCounts, channels: list[str]) -> _Chain:
+def _chain(
+    paths: list[tuple[str, ...]], counts: list[tuple[int, int]], channels: list[str]
+) -> _Chain | None:
     """Counts every step of every unique path at once: start → c1 → … → ck → conversion/null,
-    each step weighted by how many journeys followed that path."""
-    n = len(channels)
+    each step weighted by how many journeys followed that path (negative counts count as 0).
+    None when no path was followed at all."""
+    n, size = len(channels), len(channels) + 1
     index = {c: i for i, c in enumerate(channels)}
-    lengths = np.fromiter((len(p) for p in paths), np.int64, len(paths))
-    steps = np.fromiter((index[c] for p in paths for c in p), np.int64, int(lengths.sum()))
-    conversions = np.fromiter((c for c, _ in paths.values()), np.float64, len(paths))
-    nulls = np.fromiter((x for _, x in paths.values()), np.float64, len(paths))
+    lengths = np.fromiter(map(len, paths), np.int64, len(paths))
+    flat = map(index.__getitem__, chain.from_iterable(paths))
+    steps = np.fromiter(flat, np.int64, int(lengths.sum()))
+    followed = np.array(counts, np.float64).reshape(-1, 2).clip(min=0)
+    conversions, nulls = followed[:, 0], followed[:, 1]
+    journeys = np.repeat(conversions + nulls, lengths)
+    used = np.unique(steps[journeys > 0])
+    if used.size == 0:
+        return None
     ends = np.cumsum(lengths) - 1
     sources = np.roll(steps, 1)
     sources[ends - lengths + 1] = n  # every path leaves the start state first
-    journeys = np.repeat(conversions + nulls, lengths)
-    size = n + 1
     moves = np.bincount(sources * size + steps, journeys, size * size).reshape(size, size)
     to_conversion = np.bincount(steps[ends], conversions, size)
     leaving = moves.sum(axis=1) + to_conversion + np.bincount(steps[ends], nulls, size)
     leaving[leaving == 0] = 1.0
-    return _Chain(moves / leaving[:, None], to_conversion / leaving)
+    return _Chain(moves / leaving[:, None], to_conversion / leaving, tuple(used.tolist()))
 
 
-def _removed(chain: _Chain, state: int) -> _Chain:
+def _removed(fitted: _Chain, state: int) -> _Chain:
     """Removing a channel sends every walk that reaches it to null (ChannelAttribution)."""
-    q, r = chain.q.copy(), chain.r.copy()
+    q, r = fitted.q.copy(), fitted.r.copy()
     q[state, :] = 0.0
     r[state] = 0.0
-    return _Chain(q, r)
+    return _Chain(q, r, fitted.used)
 
 
-def _conversion_probability(chain: _Chain) -> float:
+def _conversion_probability(fitted: _Chain) -> float:
     """Probability that a walk from the start is absorbed in conversion: x = Qx + r. Every path
     ends in an absorbing state, so I - Q is invertible."""
-    size = chain.q.shape[0]
-    x = np.linalg.solve(np.eye(size) - chain.q, chain.r)
+    size = fitted.q.shape[0]
+    x = np.linalg.solve(np.eye(size) - fitted.q, fitted.r)
     return float(x[size - 1])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from touchline.domain.attribution.settings import AttributionSettings, Model
+from touchline.domain.attribution.settings import DATA_DRIVEN, AttributionSettings, Model
 from touchline.domain.attribution.touches import DIRECT, Touch, engagement_weight
 from touchline.domain.attribution.windows import eligible
 
@@ -28,8 +28,34 @@ def credits(
     path = eligible(touches, conversion_ts_us, settings, model=model)
     if not path:
         return []
-    if model in (Model.MARKOV, Model.SHAPLEY):
-        return _proportional([(channel_weights or {}).get(t.channel, 0.0) for t in path])
+    return _proportional(_weights(model, path, conversion_ts_us, settings, channel_weights))
+
+
+def raw_weights(
+    model: Model,
+    touches: Sequence[Touch],
+    conversion_ts_us: int,
+    settings: AttributionSettings,
+    *,
+    channel_weights: Mapping[str, float] | None = None,
+) -> list[float]:
+    """The model's weight of each eligible touch before normalization (what `explain` shows):
+    credits are these divided by their sum, or equal shares when they are all zero."""
+    path = eligible(touches, conversion_ts_us, settings, model=model)
+    if not path:
+        return []
+    return _weights(model, path, conversion_ts_us, settings, channel_weights)
+
+
+def _weights(
+    model: Model,
+    path: Sequence[Touch],
+    conversion_ts_us: int,
+    settings: AttributionSettings,
+    channel_weights: Mapping[str, float] | None,
+) -> list[float]:
+    if model in DATA_DRIVEN:
+        return [max((channel_weights or {}).get(t.channel, 0.0), 0.0) for t in path]
     return RULES[model](path, conversion_ts_us, settings)
 
 
@@ -48,7 +74,7 @@ def _split(path: Sequence[Touch], _ts: int, _s: AttributionSettings) -> list[flo
 
 
 def _linear(path: Sequence[Touch], _ts: int, _s: AttributionSettings) -> list[float]:
-    return [1.0 / len(path)] * len(path)
+    return [1.0] * len(path)
 
 
 def _positions(path: Sequence[Touch], first: float, middle: float, last: float) -> list[float]:
@@ -57,9 +83,8 @@ def _positions(path: Sequence[Touch], first: float, middle: float, last: float) 
     if n == 1:
         return [1.0]
     if n == 2:
-        return _proportional([first, last], fallback_linear=True)
-    raw = [first] + [middle / (n - 2)] * (n - 2) + [last]
-    return _proportional(raw, fallback_linear=True)
+        return [first, last]
+    return [first] + [middle / (n - 2)] * (n - 2) + [last]
 
 
 def _position_based(path: Sequence[Touch], _ts: int, _s: AttributionSettings) -> list[float]:
@@ -68,12 +93,12 @@ def _position_based(path: Sequence[Touch], _ts: int, _s: AttributionSettings) ->
 
 def _custom(path: Sequence[Touch], _ts: int, settings: AttributionSettings) -> list[float]:
     w = settings.weights
-    return _positions(path, w.first, w.middle, w.last)
+    return _positions(path, w.first, w.middle, w.last)  # percentages
 
 
 def _time_decay(path: Sequence[Touch], ts: int, settings: AttributionSettings) -> list[float]:
     half_life = settings.half_life_us
-    return _proportional([2.0 ** (-(ts - t.ts_us) / half_life) for t in path])
+    return [2.0 ** (-(ts - t.ts_us) / half_life) for t in path]
 
 
 def _last_non_direct(path: Sequence[Touch], _ts: int, _s: AttributionSettings) -> list[float]:
@@ -82,13 +107,15 @@ def _last_non_direct(path: Sequence[Touch], _ts: int, _s: AttributionSettings) -
 
 
 def _engagement(path: Sequence[Touch], _ts: int, _s: AttributionSettings) -> list[float]:
-    return _proportional([float(engagement_weight(t)) for t in path])
+    return [float(engagement_weight(t)) for t in path]
 
 
-def _proportional(weights: Sequence[float], *, fallback_linear: bool = True) -> list[float]:
+def _proportional(weights: Sequence[float]) -> list[float]:
+    """Weights over their sum; equal shares when every weight is zero (a path of zero-weight
+    touches is still the path that converted)."""
     total = sum(weights)
     if total <= 0:
-        return [1.0 / len(weights)] * len(weights) if fallback_linear else [0.0] * len(weights)
+        return [1.0 / len(weights)] * len(weights)
     return [w / total for w in weights]
 
 

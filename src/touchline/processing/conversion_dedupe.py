@@ -1,0 +1,158 @@
+"""Which new conversions count (CHECKLIST §3.11), and which payment each refund reduces.
+
+Set-based: each rule reads what the whole batch needs in one query, whatever its size.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from touchline.domain.goals import BOOKING_GOAL
+from touchline.processing import conversion_queries as q
+from touchline.store.base import EventStore
+
+Row = dict[str, Any]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def fresh(store: EventStore, rows: list[Row]) -> list[Row]:
+    """The rows that count, oldest first: not recorded before (a replayed batch), the first of
+    their provider ref for their goal (refunds apart), one booking per visitor session."""
+    rows = sorted(rows, key=lambda r: (r["ts"], r["conversion_id"]))
+    rows = _new_ids(store, rows)
+    rows = _first_refs(store, rows)
+    return _one_booking_per_session(store, rows)
+
+
+def _profiles(rows: Iterable[Row]) -> list[str]:
+    return sorted({r["profile_id"] for r in rows})
+
+
+def _new_ids(store: EventStore, rows: list[Row]) -> list[Row]:
+    if not rows:
+        return rows
+    sql = q.stored_ids(_profiles(rows), [r["conversion_id"] for r in rows])
+    seen = {(str(p), str(c)) for p, c in store.query(sql)}
+    out = []
+    for row in rows:
+        key = (row["profile_id"], row["conversion_id"])
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def _ref_key(row: Row) -> tuple[str, str, str, bool]:
+    return (row["profile_id"], row["goal_key"], row["provider_ref"], bool(row["refund_of"]))
+
+
+def _first_refs(store: EventStore, rows: list[Row]) -> list[Row]:
+    """A payment, order or deal delivered twice (two webhooks, a pixel and a webhook) counts
+    once per goal; a refund's own ref dedupes refunds."""
+    refs = [r["provider_ref"] for r in rows if r["provider_ref"]]
+    if not refs:
+        return rows
+    found = store.query(q.stored_refs(_profiles(rows), refs))
+    seen = {(str(p), str(g), str(ref), bool(refund)) for p, g, ref, refund in found}
+    out = []
+    for row in rows:
+        if row["provider_ref"]:
+            if _ref_key(row) in seen:
+                continue
+            seen.add(_ref_key(row))
+        out.append(row)
+    return out
+
+
+def _micros(ts: datetime) -> int:
+    aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+    return (aware - EPOCH) // MICROSECOND
+
+
+class _Sessions:
+    """Visitors' sessions as sorted (start µs, end µs, session key) lists."""
+
+    def __init__(self, found: Iterable[tuple[Any, ...]]) -> None:
+        self.spans: dict[int, list[tuple[int, int, int]]] = {}
+        for visitor, session, start, end in found:
+            self.spans.setdefault(int(visitor), []).append((int(start), int(end), int(session)))
+        for spans in self.spans.values():
+            spans.sort()
+
+    def key(self, visitor: int, at_us: int) -> tuple[int, int]:
+        """The session covering the moment, or the moment itself when none does."""
+        spans = self.spans.get(visitor, [])
+        at = bisect.bisect_right(spans, (at_us, 2**63, 2**64)) - 1
+        if at >= 0 and spans[at][0] <= at_us <= spans[at][1]:
+            return (visitor, spans[at][2])
+        return (visitor, -at_us - 1)  # no session: never equal to a session key (≥ 0)
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        spans = [s for v in self.spans.values() for s in v]
+        return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def _one_booking_per_session(store: EventStore, rows: list[Row]) -> list[Row]:
+    """An appointment booked twice in one visit (the thank-you page reloaded) counts once."""
+    bookings = [r for r in rows if r["goal_key"] == BOOKING_GOAL and r["visitor_key"]]
+    if not bookings:
+        return rows
+    visitors = [int(r["visitor_key"]) for r in bookings]
+    moments = [_micros(r["ts"]) for r in bookings]
+    sessions = _Sessions(store.query(q.visitor_sessions(visitors, min(moments), max(moments))))
+    taken: set[tuple[int, int]] = set()
+    if sessions.spans:
+        start, end = sessions.bounds
+        for visitor, at_us in store.query(q.stored_bookings(BOOKING_GOAL, visitors, start, end)):
+            taken.add(sessions.key(int(visitor), int(at_us)))
+    out = []
+    for row in rows:
+        if row["goal_key"] == BOOKING_GOAL and row["visitor_key"]:
+            key = sessions.key(int(row["visitor_key"]), _micros(row["ts"]))
+            if key in taken:
+                continue
+            taken.add(key)
+        out.append(row)
+    return out
+
+
+def link_refunds(store: EventStore, rows: list[Row]) -> list[Row]:
+    """Point each new refund's `refund_of` (the payment's provider ref) at the payment's
+    conversion id, in the batch or recorded; an unknown payment waits as `unmatched:<ref>`.
+    Returns recorded refunds that were waiting for one of the batch's payments, relinked (the
+    caller writes them at the new version)."""
+    payments: dict[tuple[str, str], str] = {}
+    refunds = [r for r in rows if r["refund_of"]]
+    wanted = [r["refund_of"] for r in refunds if r["refund_of"] != q.UNMATCHED]
+    if wanted:
+        for profile_id, ref, conversion_id in store.query(q.payments_of(_profiles(rows), wanted)):
+            payments.setdefault((str(profile_id), str(ref)), str(conversion_id))
+    for row in sorted(rows, key=lambda r: r["revenue_type"] != "cash"):  # stable: oldest next
+        if row["provider_ref"] and not row["refund_of"]:
+            payments.setdefault((row["profile_id"], row["provider_ref"]), row["conversion_id"])
+    for row in refunds:
+        ref = row["refund_of"]
+        if ref != q.UNMATCHED:
+            row["refund_of"] = payments.get((row["profile_id"], ref), q.UNMATCHED + ref)
+    return _waiting_refunds(store, rows, payments)
+
+
+def _waiting_refunds(
+    store: EventStore, rows: list[Row], payments: dict[tuple[str, str], str]
+) -> list[Row]:
+    refs = [r["provider_ref"] for r in rows if r["provider_ref"] and not r["refund_of"]]
+    if not refs:
+        return []
+    waiting = store.query_arrow(q.waiting_refunds(_profiles(rows), refs)).to_pylist()
+    relinked = []
+    for refund in waiting:
+        ref = str(refund["refund_of"]).removeprefix(q.UNMATCHED)
+        payment = payments.get((refund["profile_id"], ref))
+        if payment is not None:
+            relinked.append({**refund, "refund_of": payment})
+    return relinked
