@@ -84,13 +84,27 @@ def ask_server(
     settings: Settings, *, profile_id: str, date_from: str, date_to: str
 ) -> dict[str, Any]:
     """`GET /internal/stats` on the server of this data directory, with its token."""
-    query = urllib.parse.urlencode({"profile": profile_id, "from": date_from, "to": date_to})
+    query = {"profile": profile_id, "from": date_from, "to": date_to}
+    return call_server(settings, STATS_PATH, query)
+
+
+def call_server(
+    settings: Settings,
+    path: str,
+    query: dict[str, str],
+    *,
+    method: str = "GET",
+    timeout: float = TIMEOUT_SECONDS,
+) -> dict[str, Any]:
+    """An internal endpoint of the server of this data directory, with its token; its error
+    envelope comes back as the matching TouchlineError."""
     request = urllib.request.Request(
-        f"{server_url(settings)}{STATS_PATH}?{query}",
+        f"{server_url(settings)}{path}?{urllib.parse.urlencode(query)}",
+        method=method,
         headers={"Authorization": f"Bearer {server_token(settings.data_dir)}"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             answer: dict[str, Any] = json.loads(response.read())
             return answer
     except urllib.error.HTTPError as error:

@@ -200,7 +200,7 @@ def _built(event: dict[str, Any], rules: ProfileRules | None) -> dict[str, Any] 
 
 
 def _conversion(event: dict[str, Any], rules: ProfileRules) -> dict[str, Any] | None:
-    payload = _json(event["payload"])
+    payload = json_object(event["payload"])
     goal, refund = _goal_of(event, payload, rules)
     if goal is None:
         return None
@@ -264,7 +264,7 @@ def _refund_ref(payload: dict[str, Any]) -> str:
 def _person(event: dict[str, Any], browser: bool, context: ProfileContext) -> dict[str, str]:
     """The strongest identifier the event names; the browser's anonymous id as a fallback."""
     ids = identifiers_of(
-        _json(event["identity"]),
+        json_object(event["identity"]),
         anonymous_id=event["anonymous_id"] if browser else "",
         user_id=event["user_id"] or "",
         region=context.phone_region,
@@ -321,7 +321,8 @@ def _text(value: Any, limit: int) -> str:
     return str(value).strip()[:limit]
 
 
-def _json(text: str | None) -> dict[str, Any]:
+def json_object(text: str | None) -> dict[str, Any]:
+    """A stored JSON column as a dict; malformed or non-object JSON reads as empty."""
     if not text:
         return {}
     try:

@@ -3,14 +3,10 @@ running server's writer thread when a server holds the event store, else right h
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from typing import Any, Final
 
-from touchline.analytics.stats import error_of, server_token, server_url
+from touchline.analytics.stats import call_server
 from touchline.control.db import Database
 from touchline.control.repos import profiles
 from touchline.errors import TouchlineError, Unavailable
@@ -87,17 +83,6 @@ def recompute(
 
 
 def ask_server(settings: Settings, profile_id: str) -> dict[str, Any]:
-    query = urllib.parse.urlencode({"profile": profile_id})
-    request = urllib.request.Request(
-        f"{server_url(settings)}{RECOMPUTE_PATH}?{query}",
-        method="POST",
-        headers={"Authorization": f"Bearer {server_token(settings.data_dir)}"},
+    return call_server(
+        settings, RECOMPUTE_PATH, {"profile": profile_id}, method="POST", timeout=TIMEOUT_SECONDS
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            answer: dict[str, Any] = json.loads(response.read())
-            return answer
-    except urllib.error.HTTPError as error:
-        raise error_of(error.code, error.read()) from None
-    except OSError as error:
-        raise Unavailable(f"the running server did not answer: {error}") from None

@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, Final
 
-import orjson
 import pyarrow as pa
 
 from touchline.domain.attribution.touches import IMPRESSION, SYNTHETIC, SYNTHETIC_ENGAGEMENT_FLOOR
@@ -19,6 +18,7 @@ from touchline.domain.channels import VisitSource, classify
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.enrich.sources import default_source_table
 from touchline.processing import credit_queries as q
+from touchline.processing.conversions import json_object
 from touchline.processing.versions import (
     Clock,
     advance_watermark,
@@ -140,7 +140,7 @@ def _impressions(
 ) -> list[dict[str, Any]]:
     out = []
     for event in new_rows.filter(pa.compute.equal(new_rows["type"], IMPRESSION)).to_pylist():
-        payload = _json(event["payload"])
+        payload = json_object(event["payload"])
         campaign = {
             n: str(payload.get(n) or "")[:200] for n in ("campaign_id", "ad_set_id", "ad_id")
         }
@@ -194,11 +194,3 @@ def _profiles_with_conversions(store: EventStore) -> list[str]:
     return sorted(
         str(r[0]) for r in store.query(Sql("SELECT DISTINCT profile_id FROM conversions"))
     )
-
-
-def _json(text: str | None) -> dict[str, Any]:
-    try:
-        value = orjson.loads(text) if text else {}
-    except orjson.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pyarrow as pa
 
@@ -59,7 +58,3 @@ def advance_watermark(store: EventStore, consumer: str, source: str, version: in
             {"consumer": consumer, "source": source, "version": version},
         )
     )
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
