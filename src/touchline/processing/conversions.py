@@ -22,9 +22,10 @@ from touchline.control.repos import goals as goal_repo
 from touchline.control.repos.fx_rates import RateBook
 from touchline.domain import goals
 from touchline.domain.goals import GoalDefinition
-from touchline.domain.identity import identifiers_of, strongest
+from touchline.domain.identity import identifiers_of, strongest, visitor_anonymous_id
 from touchline.domain.money import convert, stored
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS
+from touchline.domain.visitors import visitor_key
 from touchline.ingest.context import ProfileContext
 from touchline.processing import conversion_queries as q
 from touchline.processing.conversion_dedupe import fresh, link_refunds
@@ -214,8 +215,8 @@ def _conversion(event: dict[str, Any], rules: ProfileRules) -> dict[str, Any] | 
         "revenue_type": goal.revenue_type.value,
         "attribution_eligible": goal.attribution_eligible,
         "ts": event["ts"],
-        "visitor_key": event["visitor_key"] if browser else 0,
-        **_person(event, browser, rules.context),
+        "visitor_key": _visitor_key(event, payload, browser),
+        **_person(event, payload, browser, rules.context),
         "provider_ref": _text(payload.get("provider_ref"), MAX_REF),
         "refund_of": _refund_ref(payload) if refund else "",
         "origin": event["origin"],
@@ -261,11 +262,23 @@ def _refund_ref(payload: dict[str, Any]) -> str:
     return ref if ref else q.UNMATCHED
 
 
-def _person(event: dict[str, Any], browser: bool, context: ProfileContext) -> dict[str, str]:
-    """The strongest identifier the event names; the browser's anonymous id as a fallback."""
+def _visitor_key(event: dict[str, Any], payload: dict[str, Any], browser: bool) -> int:
+    """The browser's visitor, or the one a server event is bound to (0: none)."""
+    if browser:
+        return int(event["visitor_key"])
+    bound = visitor_anonymous_id(browser=False, anonymous_id="", payload=payload)
+    return visitor_key(event["profile_id"], bound) if bound else 0
+
+
+def _person(
+    event: dict[str, Any], payload: dict[str, Any], browser: bool, context: ProfileContext
+) -> dict[str, str]:
+    """The strongest identifier the event names; the visitor's anonymous id as a fallback."""
     ids = identifiers_of(
         json_object(event["identity"]),
-        anonymous_id=event["anonymous_id"] if browser else "",
+        anonymous_id=visitor_anonymous_id(
+            browser=browser, anonymous_id=event["anonymous_id"], payload=payload
+        ),
         user_id=event["user_id"] or "",
         region=context.phone_region,
     )
