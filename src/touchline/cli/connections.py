@@ -45,6 +45,7 @@ def connect(
     customer_id: Annotated[str, typer.Option(help="Google Ads customer id.")] = "",
     login_customer_id: Annotated[str, typer.Option(help="Google Ads manager (MCC) id.")] = "",
     location_id: Annotated[str, typer.Option(help="GoHighLevel location (sub-account) id.")] = "",
+    currency: Annotated[str, typer.Option(help="Currency of CRM deal values (GoHighLevel).")] = "",
     site_url: Annotated[str, typer.Option(help="Search Console property.")] = "",
     api_base: Annotated[str, typer.Option(help="Provider API base URL (proxies, tests).")] = "",
     connection: Annotated[
@@ -60,7 +61,8 @@ def connect(
         "refresh_token": refresh_token, "client_id": client_id, "client_secret": client_secret,
         "developer_token": developer_token, "shop": shop, "account_id": account_id,
         "customer_id": customer_id, "login_customer_id": login_customer_id,
-        "location_id": location_id, "site_url": site_url, "api_base": api_base,
+        "location_id": location_id, "currency": currency, "site_url": site_url,
+        "api_base": api_base,
     }  # fmt: skip
     with _database(settings) as database:
         record = service.connect(
