@@ -1,7 +1,7 @@
 """GoHighLevel objects → server events and records (pure): a contact is a lead
 (`lead_created`) and an identity; a deal's stage is `stage_changed` with its pipeline value;
 a booked appointment is `appointment_booked` plus a `calendar_event` record. See
-docs/connectors/gohighlevel.md and decisions 0831-0836."""
+docs/connectors/gohighlevel.md and decisions 0832, 0834 and 0835."""
 
 from __future__ import annotations
 

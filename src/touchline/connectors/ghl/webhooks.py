@@ -1,7 +1,7 @@
 """GoHighLevel webhooks (`POST /webhooks/ghl/{connection_id}`). A workflow's Webhook action
 cannot sign, so a delivery proves it knows the connection's `--webhook-secret` one of three
 ways, each compared in constant time: `X-Touchline-Signature: sha256=<hex HMAC-SHA256 of the
-raw body>`, `X-Touchline-Token: <secret>`, or `?token=<secret>` (decision 0835). Contacts,
+raw body>`, `X-Touchline-Token: <secret>`, or `?token=<secret>` (decision 0831). Contacts,
 deals and appointments then map as the sync maps them; what a body does not say (a stage's
 name, the location's currency, a calendar's name) is read from the API when there is a token.
 """
