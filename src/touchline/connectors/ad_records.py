@@ -4,6 +4,7 @@ lacks (analytics reads campaign rows for totals and each level's own rows for th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
@@ -136,3 +137,18 @@ def entities_of(insights: Iterable[AdInsight], names: Mapping[str, str]) -> list
             ),
         )  # fmt: skip
     return sorted(out.values(), key=lambda e: (e.level.value, e.entity_id))
+
+
+def named_id(*names: str) -> str:
+    """An id for an entity an export names but does not number (exports omit ids unless
+    asked): its name and its parent's id, so the same names give the same id in every file.
+    '' when the entity itself has no name (the file is at a coarser level)."""
+    if not names or not names[-1]:
+        return ""
+    return "name-" + hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:16]
+
+
+def known(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the details that have a value: an absent detail and an empty one must not make
+    two versions of the same entity."""
+    return {key: value for key, value in values.items() if value not in (None, "", [], {})}

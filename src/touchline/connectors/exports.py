@@ -90,9 +90,11 @@ def first(row: Mapping[str, str], *names: str) -> str:
 
 def number(text: str) -> Decimal:
     """A number as consoles write it: "1,234.56", "1.234,56", "€12", "3.2%", "--" (= 0)."""
-    cleaned = _NOT_NUMBER.sub("", text.strip())
-    if text.strip() in _EMPTY or cleaned in ("", "-"):
+    if text.strip() in _EMPTY:
         return Decimal(0)
+    cleaned = _NOT_NUMBER.sub("", text.strip())
+    if not any(c.isdigit() for c in cleaned):
+        raise ValueError(f"{text!r} is not a number")
     try:
         return Decimal(_decimal_point(cleaned))
     except InvalidOperation:

@@ -63,14 +63,22 @@ def classify(response: httpx.Response) -> ProviderError | None:
         return None
     if not isinstance(error, dict):
         return None
+    wait = _seconds(response.headers.get("retry-after", ""))
+    return read_error(error, status_code=response.status_code, retry_after=wait)
+
+
+def read_error(
+    error: dict[str, Any], *, status_code: int, retry_after: float = 0.0
+) -> ProviderError | None:
+    """An `{"code", "status", "message", "errors", "details"}` error object, from an error
+    answer or from inside a stream that failed midway."""
     status = str(error.get("status") or "")
-    message = f"HTTP {response.status_code} {status}: {error.get('message') or ''}".strip()
+    message = f"HTTP {status_code} {status}: {error.get('message') or ''}".strip()
     reasons = {e.get("reason") for e in error.get("errors") or () if isinstance(e, dict)}
     if status == "UNAUTHENTICATED":
         return ProviderAuthExpired(message)
     if status == "RESOURCE_EXHAUSTED" or reasons & RATE_REASONS:
-        wait = _retry_delay(error) or _seconds(response.headers.get("retry-after", ""))
-        return ProviderRateLimited(message, retry_after=wait)
+        return ProviderRateLimited(message, retry_after=_retry_delay(error) or retry_after)
     return None
 
 

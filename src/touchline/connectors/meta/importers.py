@@ -5,7 +5,6 @@ the file lacks."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time
@@ -14,7 +13,7 @@ from typing import Any, BinaryIO, Final
 import orjson
 
 from touchline.connectors import exports
-from touchline.connectors.ad_records import AdInsight, entities_of, roll_up
+from touchline.connectors.ad_records import AdInsight, entities_of, named_id, roll_up
 from touchline.connectors.exports import Table, first
 from touchline.connectors.meta import mapping
 from touchline.domain.records import AdLevel
@@ -150,14 +149,8 @@ def _csv_row(
 
 
 def _id(row: Mapping[str, str], column: str, *names: str) -> str:
-    """The exported id, else one made from the names (exports omit ids unless asked): the
-    same names give the same id in every file."""
-    if row.get(column):
-        return row[column]
-    if not names[-1]:
-        return ""
-    digest = hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:16]
-    return f"name-{digest}"
+    """The exported id, else one made from the names."""
+    return row.get(column) or named_id(*names)
 
 
 def _day(row: Mapping[str, str]) -> date:

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from touchline.connectors.ad_records import AdEntity, AdInsight
+from touchline.connectors.ad_records import AdEntity, AdInsight, known
 from touchline.domain.records import AdLevel, AdPlatform
 
 META = AdPlatform.META
@@ -132,7 +132,7 @@ def campaign(obj: Row, *, account_id: str, currency: str) -> AdEntity:
     return AdEntity(
         platform=META, level=AdLevel.CAMPAIGN, entity_id=str(obj["id"]),
         name=str(obj.get("name") or ""), campaign_id=str(obj["id"]),
-        status=str(obj.get("status") or ""), account_id=account_id, details=_set(details),
+        status=str(obj.get("status") or ""), account_id=account_id, details=known(details),
     )  # fmt: skip
 
 
@@ -150,7 +150,7 @@ def ad_set(obj: Row, *, account_id: str, currency: str) -> AdEntity:
         platform=META, level=AdLevel.AD_SET, entity_id=str(obj["id"]),
         name=str(obj.get("name") or ""), campaign_id=str(obj.get("campaign_id") or ""),
         ad_set_id=str(obj["id"]), status=str(obj.get("status") or ""), account_id=account_id,
-        details=_set(details),
+        details=known(details),
     )  # fmt: skip
 
 
@@ -164,7 +164,7 @@ def targeting(value: Any) -> dict[str, Any] | None:
         "countries": [str(c) for c in geo.get("countries") or ()][:50] or None,
         "publisher_platforms": [str(p) for p in value.get("publisher_platforms") or ()] or None,
     }  # fmt: skip
-    return _set(summary) or None
+    return known(summary) or None
 
 
 def ad(obj: Row, *, account_id: str) -> AdEntity:
@@ -184,7 +184,7 @@ def ad(obj: Row, *, account_id: str) -> AdEntity:
         platform=META, level=AdLevel.AD, entity_id=str(obj["id"]),
         name=str(obj.get("name") or ""), campaign_id=str(obj.get("campaign_id") or ""),
         ad_set_id=str(obj.get("adset_id") or ""), status=str(obj.get("status") or ""),
-        account_id=account_id, details=_set(details),
+        account_id=account_id, details=known(details),
     )  # fmt: skip
 
 
@@ -199,8 +199,3 @@ def _story_data(story: Any) -> Mapping[str, Any]:
 
 def _clip(value: Any) -> str | None:
     return str(value)[:TEXT_LIMIT] if value else None
-
-
-def _set(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Only the details that have a value (absent ≠ empty for the entity's content hash)."""
-    return {key: value for key, value in values.items() if value not in (None, "", [], {})}
