@@ -21,5 +21,5 @@ SPEC = ConnectorSpec(
     ),
     sync=sync,
     importers={"google-ads": import_report},
-    sync_interval_minutes=180,
+    sync_interval_minutes=120,
 )

@@ -19,5 +19,5 @@ SPEC = ConnectorSpec(
     ),
     sync=sync,
     importers={"meta-insights": import_insights},
-    sync_interval_minutes=180,
+    sync_interval_minutes=120,
 )
