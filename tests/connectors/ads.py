@@ -44,9 +44,14 @@ def connect(
     w: World, database: Database, provider: str, values: Mapping[str, str], **more: str
 ) -> str:
     record = service.connect(
-        database=database, box=SecretBox.from_settings(w.settings), provider=provider,
-        profile_id=w.profile.profile_id, values=dict(values), actor="test", **more,
-    )  # fmt: skip
+        database=database,
+        box=SecretBox.from_settings(w.settings),
+        provider=provider,
+        profile_id=w.profile.profile_id,
+        values=dict(values),
+        actor="test",
+        **more,
+    )
     return record.id
 
 
@@ -56,9 +61,13 @@ def sync(
     """One run through the service (spool, cursors, health), then the loader."""
     with spool_submitter(w.settings) as submit:
         report = service.run_sync(
-            database=database, box=SecretBox.from_settings(w.settings),
-            connection_id=connection_id, submit=submit, http=http, since=since,
-        )  # fmt: skip
+            database=database,
+            box=SecretBox.from_settings(w.settings),
+            connection_id=connection_id,
+            submit=submit,
+            http=http,
+            since=since,
+        )
     assert load_if_idle(w.settings) is not None
     return report
 
@@ -66,9 +75,12 @@ def sync(
 def import_file(w: World, database: Database, kind: str, path: Path) -> ImportReport:
     with path.open("rb") as handle, spool_submitter(w.settings) as submit:
         report = service.import_file(
-            database=database, kind=kind, handle=handle, profile_id=w.profile.profile_id,
+            database=database,
+            kind=kind,
+            handle=handle,
+            profile_id=w.profile.profile_id,
             submit=submit,
-        )  # fmt: skip
+        )
     assert load_if_idle(w.settings) is not None
     return report
 

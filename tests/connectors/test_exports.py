@@ -45,10 +45,21 @@ def test_a_file_without_the_header_is_refused_naming_the_columns() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("1,234.56", "1234.56"), ("1.234,56", "1234.56"), ("12,5", "12.5"), ("1,234", "1234"),
-     ("1,234,567", "1234567"), ("€12.00", "12.00"), ("US$ 3", "3"), ("--", "0"), ("", "0"),
-     ("3.2%", "3.2"), ("-4.5", "-4.5"), ("0.000001", "0.000001")],
-)  # fmt: skip
+    [
+        ("1,234.56", "1234.56"),
+        ("1.234,56", "1234.56"),
+        ("12,5", "12.5"),
+        ("1,234", "1234"),
+        ("1,234,567", "1234567"),
+        ("€12.00", "12.00"),
+        ("US$ 3", "3"),
+        ("--", "0"),
+        ("", "0"),
+        ("3.2%", "3.2"),
+        ("-4.5", "-4.5"),
+        ("0.000001", "0.000001"),
+    ],
+)
 def test_numbers_as_consoles_write_them(text: str, value: str) -> None:
     assert exports.number(text) == Decimal(value)
 
@@ -66,9 +77,17 @@ def test_counts_are_whole_and_not_negative(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-10-05", "2026/10/05", "20261005", "Oct 5, 2026", "October 5, 2026",
-             "Mon, Oct 5, 2026", "5 Oct 2026"],
-)  # fmt: skip
+    "text",
+    [
+        "2026-10-05",
+        "2026/10/05",
+        "20261005",
+        "Oct 5, 2026",
+        "October 5, 2026",
+        "Mon, Oct 5, 2026",
+        "5 Oct 2026",
+    ],
+)
 def test_days_in_the_formats_consoles_export(text: str) -> None:
     assert exports.day(text) == date(2026, 10, 5)
 

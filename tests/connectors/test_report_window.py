@@ -51,7 +51,10 @@ def test_after_the_last_chunk_the_cursor_says_through_the_end() -> None:
     window = ReportWindow(date(2026, 9, 1), TODAY)
     assert orjson.loads(window.after(TODAY)) == {"through": "2026-10-07"}
     assert orjson.loads(window.after(date(2026, 9, 30))) == {
-        "start": "2026-10-01", "end": "2026-10-07", "position": ""}  # fmt: skip
+        "start": "2026-10-01",
+        "end": "2026-10-07",
+        "position": "",
+    }
 
 
 @given(

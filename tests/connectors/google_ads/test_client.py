@@ -25,10 +25,12 @@ STREAM = "/v18/customers/1234567890/googleAds:searchStream"
 
 def connection(server: FixtureServer, **secrets: str) -> Connection:
     return Connection(
-        connection_id="c", profile_id="p", provider=Provider.GOOGLE_ADS,
+        connection_id="c",
+        profile_id="p",
+        provider=Provider.GOOGLE_ADS,
         config={"customer_id": "123-456-7890", "api_base": server.url},
         secrets={"developer_token": "dev", **secrets},
-    )  # fmt: skip
+    )
 
 
 def test_each_batch_of_a_stream_is_a_list_of_rows(provider_api: FixtureServer) -> None:
@@ -61,8 +63,10 @@ def test_the_customer_gives_currency_and_the_accounts_own_day(provider_api: Fixt
 
 
 def test_without_a_refresh_token_the_access_token_is_used(provider_api: FixtureServer) -> None:
-    assert google_api.access_token(connection(provider_api, access_token="ya29"),
-                                   HttpOptions()) == "ya29"  # fmt: skip
+    assert (
+        google_api.access_token(connection(provider_api, access_token="ya29"), HttpOptions())
+        == "ya29"
+    )
     with pytest.raises(ProviderAuthExpired, match="no access_token"):
         google_api.access_token(connection(provider_api), HttpOptions())
 
@@ -86,9 +90,12 @@ def test_a_refresh_token_mints_an_access_token(provider_api: FixtureServer) -> N
     ],
 )
 def test_googles_error_answers(
-    status: int, body: str, headers: dict[str, str], expected: type[ProviderError],
+    status: int,
+    body: str,
+    headers: dict[str, str],
+    expected: type[ProviderError],
     wait: float | None,
-) -> None:  # fmt: skip
+) -> None:
     response = httpx.Response(status, content=(FIXTURES / body).read_bytes(), headers=headers)
     found = google_api.classify(response)
     assert type(found) is expected
@@ -97,8 +104,13 @@ def test_googles_error_answers(
 
 
 def test_search_consoles_quota_reason_is_a_rate_limit_with_retry_after() -> None:
-    body = {"error": {"code": 403, "message": "Quota exceeded for quota metric",
-                      "errors": [{"reason": "quotaExceeded", "domain": "usageLimits"}]}}  # fmt: skip
+    body = {
+        "error": {
+            "code": 403,
+            "message": "Quota exceeded for quota metric",
+            "errors": [{"reason": "quotaExceeded", "domain": "usageLimits"}],
+        }
+    }
     found = google_api.classify(httpx.Response(403, json=body, headers={"Retry-After": "12"}))
     assert isinstance(found, ProviderRateLimited) and found.retry_after == 12.0
 

@@ -26,13 +26,14 @@ def insights(events: list[RawEvent]) -> list[dict[str, object]]:
 
 def test_a_campaign_report_skips_titles_and_totals_and_keeps_conversions() -> None:
     found = insights(records((GOOGLE / "campaign_report.csv").read_bytes()))
-    assert [(r["entity_id"], r["day"], r["spend"], r["impressions"], r["clicks"])
-            for r in found] == [
+    assert [
+        (r["entity_id"], r["day"], r["spend"], r["impressions"], r["clicks"]) for r in found
+    ] == [
         ("20000000001", "2026-10-05", "45.12", 1200, 88),
         ("20000000001", "2026-10-06", "50.00", 1310, 95),
         ("20000000002", "2026-10-05", "20.50", 5400, 40),
         ("20000000002", "2026-10-06", "0.00", 310, 0),
-    ]  # fmt: skip
+    ]
     assert {r["currency"] for r in found} == {"EUR"}
     assert found[1]["metrics"] == {"conversions": "4.50"}
 
@@ -42,9 +43,12 @@ def test_a_utf16_ad_group_report_without_ids_rolls_up_to_named_campaigns() -> No
     found = insights(events)
     campaigns = [r for r in found if r["level"] == "campaign"]
     assert [(r["day"], Decimal(str(r["spend"])), r["impressions"]) for r in campaigns] == [
-        ("2026-10-05", Decimal("45.12"), 1200), ("2026-10-06", Decimal("50.00"), 1310)]  # fmt: skip
-    entities = {(e.payload or {})["name"]: (e.payload or {}) for e in events
-                if e.name == "ad_entity"}  # fmt: skip
+        ("2026-10-05", Decimal("45.12"), 1200),
+        ("2026-10-06", Decimal("50.00"), 1310),
+    ]
+    entities = {
+        (e.payload or {})["name"]: (e.payload or {}) for e in events if e.name == "ad_entity"
+    }
     assert set(entities) == {"Brand - Search", "Brand - exact", "Brand - phrase"}
     assert entities["Brand - exact"]["campaign_id"] == entities["Brand - Search"]["entity_id"]
 

@@ -65,15 +65,20 @@ def asked(api: FixtureServer) -> list[dict[str, object]]:
 def test_a_sync_pages_by_start_row_waits_out_a_quota_and_resumes_inside_the_chunk(
     w: World, database: Database, provider_api: FixtureServer, small_pages: None
 ) -> None:
-    values = {"site_url": "sc-domain:clinic.example", "access_token": "ya29.gsc",
-              "api_base": provider_api.url}  # fmt: skip
+    values = {
+        "site_url": "sc-domain:clinic.example",
+        "access_token": "ya29.gsc",
+        "api_base": provider_api.url,
+    }
     connection_id = connect(w, database, "gsc", values)
-    provider_api.route("POST", QUERY, fixture("query_page1"),
-                       fixture("error_unauthenticated", 401))  # fmt: skip
+    provider_api.route("POST", QUERY, fixture("query_page1"), fixture("error_unauthenticated", 401))
     failed = sync(w, database, connection_id, Waits().options(NOW), since=day("2026-10-01"))
     assert failed.health is Health.AUTH_EXPIRED
     assert orjson.loads(record_of(database, connection_id).cursors["keywords"]) == {
-        "start": "2026-10-01", "end": "2026-10-07", "position": "3"}  # fmt: skip
+        "start": "2026-10-01",
+        "end": "2026-10-07",
+        "position": "3",
+    }
     assert rows(w, "SELECT count(*) FROM search_keywords") == [(3,)]
 
     provider_api.requests.clear()
@@ -82,46 +87,80 @@ def test_a_sync_pages_by_start_row_waits_out_a_quota_and_resumes_inside_the_chun
     resumed = sync(w, database, connection_id, waits.options(NOW))
     assert (resumed.health, waits.seconds) == (Health.OK, [1.0])
     body = asked(provider_api)[-1]
-    assert body == {"startDate": "2026-10-01", "endDate": "2026-10-07",
-                    "dimensions": ["date", "query", "page", "country", "device"],
-                    "type": "web", "dataState": "final", "rowLimit": 3, "startRow": 3}  # fmt: skip
+    assert body == {
+        "startDate": "2026-10-01",
+        "endDate": "2026-10-07",
+        "dimensions": ["date", "query", "page", "country", "device"],
+        "type": "web",
+        "dataState": "final",
+        "rowLimit": 3,
+        "startRow": 3,
+    }
     assert {r.headers["authorization"] for r in provider_api.requests} == {"Bearer ya29.gsc"}
     assert orjson.loads(record_of(database, connection_id).cursors["keywords"]) == {
-        "through": "2026-10-07"}  # fmt: skip
-    stored = rows(w, "SELECT site, day, query, page, country, device, clicks, impressions,"
-                     " position FROM search_keywords ORDER BY day, query")  # fmt: skip
-    assert [(s, d.date().isoformat(), q, c, dev, cl, im, p)
-            for s, d, q, _, c, dev, cl, im, p in stored] == [
-        ("sc-domain:clinic.example", "2026-10-01", "dental implants price", "esp", "DESKTOP",
-         3, 95, 7.8),
-        ("sc-domain:clinic.example", "2026-10-01", "dentist near me", "esp", "MOBILE", 12, 340,
-         4.2647),
+        "through": "2026-10-07"
+    }
+    stored = rows(
+        w,
+        "SELECT site, day, query, page, country, device, clicks, impressions,"
+        " position FROM search_keywords ORDER BY day, query",
+    )
+    assert [
+        (s, d.date().isoformat(), q, c, dev, cl, im, p) for s, d, q, _, c, dev, cl, im, p in stored
+    ] == [
+        (
+            "sc-domain:clinic.example",
+            "2026-10-01",
+            "dental implants price",
+            "esp",
+            "DESKTOP",
+            3,
+            95,
+            7.8,
+        ),
+        (
+            "sc-domain:clinic.example",
+            "2026-10-01",
+            "dentist near me",
+            "esp",
+            "MOBILE",
+            12,
+            340,
+            4.2647,
+        ),
         ("sc-domain:clinic.example", "2026-10-02", "clinica sonrisa", "mex", "TABLET", 1, 4, 1.0),
-        ("sc-domain:clinic.example", "2026-10-02", "dentist near me", "esp", "MOBILE", 9, 301,
-         4.5),
-    ]  # fmt: skip
+        ("sc-domain:clinic.example", "2026-10-02", "dentist near me", "esp", "MOBILE", 9, 301, 4.5),
+    ]
 
 
 def test_a_later_run_rereads_the_days_search_console_finalizes_late(
     w: World, database: Database, provider_api: FixtureServer
 ) -> None:
-    values = {"site_url": "sc-domain:clinic.example", "access_token": "t",
-              "api_base": provider_api.url}  # fmt: skip
+    values = {
+        "site_url": "sc-domain:clinic.example",
+        "access_token": "t",
+        "api_base": provider_api.url,
+    }
     connection_id = connect(w, database, "gsc", values)
     provider_api.route("POST", QUERY, fixture("query_page1"))
-    assert sync(w, database, connection_id, Waits().options(NOW),
-                since=day("2026-10-05")).health is Health.OK  # fmt: skip
+    assert (
+        sync(w, database, connection_id, Waits().options(NOW), since=day("2026-10-05")).health
+        is Health.OK
+    )
     provider_api.requests.clear()
     sync(w, database, connection_id, Waits().options(NOW))
     assert [(b["startDate"], b["endDate"]) for b in asked(provider_api)] == [
-        ("2026-10-02", "2026-10-07")]  # fmt: skip
+        ("2026-10-02", "2026-10-07")
+    ]
     assert rows(w, "SELECT count(*) FROM search_keywords") == [(3,)]  # the same rows: no-ops
 
 
 def test_a_csv_export_imports_once_under_the_files_site(w: World, database: Database) -> None:
     path = FIXTURES / "gsc" / "export.csv"
     import_file(w, database, "gsc", path)
-    query = "SELECT site, query, clicks, impressions, device, version FROM search_keywords ORDER BY ALL"
+    query = (
+        "SELECT site, query, clicks, impressions, device, version FROM search_keywords ORDER BY ALL"
+    )
     before = rows(w, query)
     import_file(w, database, "gsc", path)
     assert rows(w, query) == before
@@ -136,4 +175,6 @@ def test_the_api_json_without_dimensions_is_read_by_the_keys_shapes() -> None:
     content = (FIXTURES / "gsc" / "export_query_date.json").read_bytes()
     events = list(import_keywords(io.BytesIO(content), default_currency="USD"))
     assert [((e.payload or {})["query"], (e.payload or {})["day"]) for e in events] == [
-        ("dentist near me", "2026-10-03"), ("invisalign", "2026-10-03")]  # fmt: skip
+        ("dentist near me", "2026-10-03"),
+        ("invisalign", "2026-10-03"),
+    ]

@@ -23,13 +23,22 @@ def keywords(content: bytes) -> list[dict[str, Any]]:
 
 def test_a_row_is_read_by_the_dimensions_asked() -> None:
     row = orjson.loads((FIXTURES / "gsc" / "query_page1.json").read_bytes())["rows"][0]
-    found = mapping.keyword(row, dimensions=("date", "query", "page", "country", "device"),
-                            site="sc-domain:clinic.example")  # fmt: skip
+    found = mapping.keyword(
+        row,
+        dimensions=("date", "query", "page", "country", "device"),
+        site="sc-domain:clinic.example",
+    )
     assert found == mapping.Keyword(
-        site="sc-domain:clinic.example", day=date(2026, 10, 1), query="dentist near me",
-        page="https://clinic.example/", country="esp", device="MOBILE", clicks=12,
-        impressions=340, position=4.2647,
-    )  # fmt: skip
+        site="sc-domain:clinic.example",
+        day=date(2026, 10, 1),
+        query="dentist near me",
+        page="https://clinic.example/",
+        country="esp",
+        device="MOBILE",
+        clicks=12,
+        impressions=340,
+        position=4.2647,
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,11 +58,13 @@ def test_rows_that_are_not_keywords(row: dict[str, Any], message: str) -> None:
     ("keys", "dimensions"),
     [
         ([["dentist", "2026-10-01", "MOBILE"]], ["query", "date", "device"]),
-        ([["2026-10-01", "https://x.example/", "bra", "implants"]],
-         ["date", "page", "country", "query"]),
+        (
+            [["2026-10-01", "https://x.example/", "bra", "implants"]],
+            ["date", "page", "country", "query"],
+        ),
         ([["2026-10-01", "seo"]], ["date", "query"]),  # a three-letter query, no country
     ],
-)  # fmt: skip
+)
 def test_dimensions_are_inferred_from_the_keys_shapes(
     keys: list[list[str]], dimensions: list[str]
 ) -> None:
@@ -61,15 +72,16 @@ def test_dimensions_are_inferred_from_the_keys_shapes(
 
 
 def test_dimensions_given_in_the_file_win() -> None:
-    content = orjson.dumps({"dimensions": ["query", "date"],
-                            "rows": [{"keys": ["seo", "2026-10-01"], "clicks": 2}]})  # fmt: skip
+    content = orjson.dumps(
+        {"dimensions": ["query", "date"], "rows": [{"keys": ["seo", "2026-10-01"], "clicks": 2}]}
+    )
     [row] = keywords(content)
     assert (row["query"], row["day"], row["clicks"]) == ("seo", "2026-10-01", 2)
 
 
 def test_two_free_text_keys_cannot_be_told_apart() -> None:
     content = orjson.dumps({"rows": [{"keys": ["2026-10-01", "dentist", "Madrid"]}]})
-    with pytest.raises(InvalidPayload, match="add \"dimensions\""):
+    with pytest.raises(InvalidPayload, match='add "dimensions"'):
         keywords(content)
 
 

@@ -26,24 +26,32 @@ BASE = "/v21.0/act_1234567890"
 
 def client(server: FixtureServer, waits: list[float], **secrets: str) -> MetaClient:
     connection = Connection(
-        connection_id="c", profile_id="p", provider=Provider.META,
+        connection_id="c",
+        profile_id="p",
+        provider=Provider.META,
         config={"account_id": "1234567890", "api_base": server.url},
         secrets={"access_token": "EAAB-token", **secrets},
-    )  # fmt: skip
+    )
     return MetaClient(connection, HttpOptions(sleep=waits.append, max_retries=2))
 
 
 def test_pages_follow_the_after_cursor_with_the_same_parameters(
     provider_api: FixtureServer,
 ) -> None:
-    provider_api.route("GET", f"{BASE}/campaigns",
-                       Answer.fixture("meta/campaigns_page1.json"),
-                       Answer.fixture("meta/campaigns_page2.json"))  # fmt: skip
+    provider_api.route(
+        "GET",
+        f"{BASE}/campaigns",
+        Answer.fixture("meta/campaigns_page1.json"),
+        Answer.fixture("meta/campaigns_page2.json"),
+    )
     with client(provider_api, []) as meta:
         first, position = meta.page("campaigns", {"fields": "id,name"}, "")
         second, last = meta.page("campaigns", {"fields": "id,name"}, position)
     assert ([o["name"] for o in first + second], position, last) == (
-        ["Spring Sale", "Retargeting"], "QVFIUcampaigns2ZD", "")  # fmt: skip
+        ["Spring Sale", "Retargeting"],
+        "QVFIUcampaigns2ZD",
+        "",
+    )
     asked = [r.query for r in provider_api.requests]
     assert asked[1] == {"fields": ["id,name"], "limit": ["500"], "after": ["QVFIUcampaigns2ZD"]}
     assert all(r.headers["authorization"] == "Bearer EAAB-token" for r in provider_api.requests)
@@ -76,12 +84,16 @@ def test_the_next_position_is_the_after_cursor_when_there_is_a_next_page(
 def test_a_rate_limit_waits_as_long_as_meta_says_then_retries(provider_api: FixtureServer) -> None:
     usage = {"1234567890": [{"type": "ads_insights", "estimated_time_to_regain_access": 2}]}
     provider_api.route(
-        "GET", BASE,
-        Answer.fixture("meta/error_rate_limit.json", 400,
-                       **{"X-Business-Use-Case-Usage": orjson.dumps(usage).decode()}),
+        "GET",
+        BASE,
+        Answer.fixture(
+            "meta/error_rate_limit.json",
+            400,
+            **{"X-Business-Use-Case-Usage": orjson.dumps(usage).decode()},
+        ),
         Answer.fixture("meta/error_rate_limit.json", 400),
         Answer.fixture("meta/account.json"),
-    )  # fmt: skip
+    )
     waits: list[float] = []
     with client(provider_api, waits) as meta:
         assert meta.account().currency == "EUR"
@@ -90,9 +102,15 @@ def test_a_rate_limit_waits_as_long_as_meta_says_then_retries(provider_api: Fixt
 
 def test_a_rate_limit_longer_than_a_run_ends_it(provider_api: FixtureServer) -> None:
     usage = {"1": [{"estimated_time_to_regain_access": 60}]}
-    provider_api.route("GET", BASE, Answer.fixture(
-        "meta/error_rate_limit.json", 400, **{"X-Business-Use-Case-Usage": orjson.dumps(usage)
-                                              .decode()}))  # fmt: skip
+    provider_api.route(
+        "GET",
+        BASE,
+        Answer.fixture(
+            "meta/error_rate_limit.json",
+            400,
+            **{"X-Business-Use-Case-Usage": orjson.dumps(usage).decode()},
+        ),
+    )
     waits: list[float] = []
     with client(provider_api, waits) as meta, pytest.raises(ProviderRateLimited) as caught:
         meta.account()
@@ -102,21 +120,33 @@ def test_a_rate_limit_longer_than_a_run_ends_it(provider_api: FixtureServer) -> 
 @pytest.mark.parametrize(
     ("error", "expected", "attempts"),
     [
-        ({"code": 190, "error_subcode": 463, "message": "Session has expired"},
-         ProviderAuthExpired, 1),
+        (
+            {"code": 190, "error_subcode": 463, "message": "Session has expired"},
+            ProviderAuthExpired,
+            1,
+        ),
         ({"code": 200, "message": "(#200) Requires ads_read permission"}, ProviderAuthExpired, 1),
-        ({"code": 2, "message": "Service temporarily unavailable", "is_transient": True},
-         ProviderUnavailable, 3),
-        ({"code": 100, "message": "(#100) Tried accessing nonexisting field (budget)"},
-         ProviderError, 1),
+        (
+            {"code": 2, "message": "Service temporarily unavailable", "is_transient": True},
+            ProviderUnavailable,
+            3,
+        ),
+        (
+            {"code": 100, "message": "(#100) Tried accessing nonexisting field (budget)"},
+            ProviderError,
+            1,
+        ),
     ],
-)  # fmt: skip
+)
 def test_metas_error_codes(
-    provider_api: FixtureServer, error: dict[str, object], expected: type[ProviderError],
+    provider_api: FixtureServer,
+    error: dict[str, object],
+    expected: type[ProviderError],
     attempts: int,
-) -> None:  # fmt: skip
-    provider_api.route("GET", BASE, Answer.json({"error": {"type": "OAuthException", **error}},
-                                                400))  # fmt: skip
+) -> None:
+    provider_api.route(
+        "GET", BASE, Answer.json({"error": {"type": "OAuthException", **error}}, 400)
+    )
     with client(provider_api, []) as meta, pytest.raises(expected) as caught:
         meta.account()
     assert type(caught.value) is expected

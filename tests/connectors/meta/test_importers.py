@@ -17,8 +17,8 @@ from tests.connectors.ads import ECB, day, import_file, rows
 from tests.connectors.fixture_server import FIXTURES
 
 from touchline.connectors.meta.importers import import_insights
-from touchline.domain.money import convert
 from touchline.control.db import Database
+from touchline.domain.money import convert
 from touchline.errors import InvalidPayload
 from touchline.ingest.protocol import RawEvent
 
@@ -57,15 +57,24 @@ def test_the_api_json_gives_ads_and_their_rolled_up_ad_sets_and_campaigns() -> N
             str(row["spend"])
         )
     # every level carries the same money: analytics reads one level at a time
-    assert by_level == {"ad": Decimal("375.85"), "ad_set": Decimal("375.85"),
-                        "campaign": Decimal("375.85")}  # fmt: skip
-    [campaign_day] = [r for r in insights if r["level"] == "campaign" and r["entity_id"] == C1
-                      and r["day"] == "2026-10-05"]  # fmt: skip
+    assert by_level == {
+        "ad": Decimal("375.85"),
+        "ad_set": Decimal("375.85"),
+        "campaign": Decimal("375.85"),
+    }
+    [campaign_day] = [
+        r
+        for r in insights
+        if r["level"] == "campaign" and r["entity_id"] == C1 and r["day"] == "2026-10-05"
+    ]
     assert (campaign_day["spend"], campaign_day["currency"]) == ("100.00", "EUR")
     assert campaign_day["metrics"] == {"rolled_up_from": "ad_set"}
     [ad_day] = [r for r in insights if r["entity_id"] == A1 and r["day"] == "2026-10-05"]
     assert (ad_day["account_id"], ad_day["ad_set_id"], ad_day["clicks"]) == (
-        "act_1234567890", S1, 37)  # fmt: skip
+        "act_1234567890",
+        S1,
+        37,
+    )
     names = {(e["level"], e["name"]) for e in payloads(events, "ad_entity")}
     assert ("campaign", "Spring Sale") in names and ("ad", "Video - smile") in names
     assert len(names) == 7
@@ -76,8 +85,10 @@ def test_reimporting_the_same_file_is_a_no_op(w: World, database: Database) -> N
     import_file(w, database, "meta-insights", path)
     before = rows(w, "SELECT level, entity_id, day, spend, version FROM ad_insights ORDER BY ALL")
     import_file(w, database, "meta-insights", path)
-    assert rows(w, "SELECT level, entity_id, day, spend, version FROM ad_insights"
-                   " ORDER BY ALL") == before  # fmt: skip
+    assert (
+        rows(w, "SELECT level, entity_id, day, spend, version FROM ad_insights ORDER BY ALL")
+        == before
+    )
     assert len(before) == 7 + 5 + 5
     assert rows(w, "SELECT count(*) FROM ad_entities") == [(7,)]
 
@@ -94,8 +105,11 @@ def test_a_restated_day_in_a_later_file_replaces_the_stored_one(
     path.write_bytes(orjson.dumps(restated))
     import_file(w, database, "meta-insights", path)
     six = day("2026-10-06")
-    assert rows(w, f"SELECT level, spend, reporting_spend FROM ad_insights WHERE day = '{six}'"
-                   f" AND campaign_id = '{C1}' ORDER BY level, spend DESC") == [  # fmt: skip
+    assert rows(
+        w,
+        f"SELECT level, spend, reporting_spend FROM ad_insights WHERE day = '{six}'"
+        f" AND campaign_id = '{C1}' ORDER BY level, spend DESC",
+    ) == [
         ("ad", Decimal("79.9000"), _usd("79.90", six)),
         ("ad", Decimal("50.0000"), _usd("50.00", six)),
         ("ad_set", Decimal("129.9000"), _usd("129.90", six)),
@@ -112,19 +126,27 @@ def test_an_ads_manager_csv_with_ids_keeps_them_and_reads_the_currency_from_the_
     w: World, database: Database
 ) -> None:
     import_file(w, database, "meta-insights", META / "ads_manager_ads.csv")
-    assert rows(w, "SELECT level, count(*), sum(spend), min(currency) FROM ad_insights"
-                   " GROUP BY level ORDER BY level") == [  # fmt: skip
+    assert rows(
+        w,
+        "SELECT level, count(*), sum(spend), min(currency) FROM ad_insights"
+        " GROUP BY level ORDER BY level",
+    ) == [
         ("ad", 5, Decimal("260.5000"), "EUR"),
         ("ad_set", 3, Decimal("260.5000"), "EUR"),
         ("campaign", 3, Decimal("260.5000"), "EUR"),
     ]
-    [(clicks, metrics)] = rows(w, f"SELECT clicks, metrics FROM ad_insights WHERE level = 'ad'"
-                                  f" AND entity_id = '{A1}' AND day = '2026-10-05'")  # fmt: skip
+    [(clicks, metrics)] = rows(
+        w,
+        f"SELECT clicks, metrics FROM ad_insights WHERE level = 'ad'"
+        f" AND entity_id = '{A1}' AND day = '2026-10-05'",
+    )
     assert clicks == 37  # link clicks, not all clicks
     assert orjson.loads(metrics) == {
-        "frequency": "1.372080", "clicks_all": "57", "link_clicks": "37",
+        "frequency": "1.372080",
+        "clicks_all": "57",
+        "link_clicks": "37",
         "conversions": {"offsite_conversion.fb_pixel_lead": "3"},
-    }  # fmt: skip
+    }
     assert ("120210000000000012", "Site visitors 30d") in rows(
         w, "SELECT entity_id, name FROM ad_entities WHERE level = 'ad_set'"
     )

@@ -15,7 +15,9 @@ from touchline.connectors.http import ApiClient
 
 ADS_HOST: Final = "https://googleads.googleapis.com"
 VERSION: Final = "v18"
-CUSTOMER_QUERY: Final = "SELECT customer.id, customer.currency_code, customer.time_zone FROM customer"
+CUSTOMER_QUERY: Final = (
+    "SELECT customer.id, customer.currency_code, customer.time_zone FROM customer"
+)
 Row = dict[str, Any]
 
 
@@ -34,7 +36,7 @@ class Customer:
 
 
 def digits(customer_id: str) -> str:
-    """"123-456-7890" → "1234567890"; '' stays ''."""
+    """ "123-456-7890" → "1234567890"; '' stays ''."""
     found = customer_id.replace("-", "").strip()
     if found and not found.isdigit():
         raise ProviderError(f"a Google Ads customer id is ten digits, not {customer_id!r}")

@@ -13,8 +13,7 @@ CAMPAIGNS: Final = (
     "campaign.bidding_strategy_type, campaign_budget.amount_micros FROM campaign"
 )
 AD_GROUPS: Final = (
-    "SELECT campaign.id, ad_group.id, ad_group.name, ad_group.status, ad_group.type "
-    "FROM ad_group"
+    "SELECT campaign.id, ad_group.id, ad_group.name, ad_group.status, ad_group.type FROM ad_group"
 )
 ADS: Final = (
     "SELECT campaign.id, ad_group.id, ad_group_ad.ad.id, ad_group_ad.ad.name, "

@@ -10,8 +10,11 @@ SPEC = ConnectorSpec(
     provider=Provider.GSC,
     title="Google Search Console",
     options=(
-        Option("site-url", required=True,
-               help="The property: sc-domain:example.com or https://www.example.com/."),
+        Option(
+            "site-url",
+            required=True,
+            help="The property: sc-domain:example.com or https://www.example.com/.",
+        ),
         Option("refresh-token", secret=True, help="OAuth refresh token (offline access)."),
         Option("client-id", help="OAuth client id the refresh token belongs to."),
         Option("client-secret", secret=True, help="OAuth client secret."),

@@ -27,7 +27,7 @@ _DAY: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _COUNTRY: Final = re.compile(r"^[a-z]{3}$")
 
 
-def import_keywords(handle: BinaryIO, *, default_currency: str) -> Iterator[RawEvent]:
+def import_keywords(handle: BinaryIO, *, default_currency: str) -> Iterator[RawEvent]:  # noqa: ARG001
     """Search data has no money: `default_currency` is not used."""
     raw = handle.read()
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):

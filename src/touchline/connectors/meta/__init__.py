@@ -10,11 +10,18 @@ SPEC = ConnectorSpec(
     provider=Provider.META,
     title="Meta Ads",
     options=(
-        Option("access-token", secret=True, required=True,
-               help="A system-user or long-lived user token with ads_read."),
+        Option(
+            "access-token",
+            secret=True,
+            required=True,
+            help="A system-user or long-lived user token with ads_read.",
+        ),
         Option("account-id", required=True, help="The ad account: act_<digits> or the digits."),
-        Option("client-secret", secret=True,
-               help="The app secret, when the app requires appsecret_proof."),
+        Option(
+            "client-secret",
+            secret=True,
+            help="The app secret, when the app requires appsecret_proof.",
+        ),
         Option("api-base", help="Graph API host (a proxy; the tests' fixture server)."),
     ),
     sync=sync,

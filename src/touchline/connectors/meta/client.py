@@ -4,7 +4,6 @@ and expired or revoked tokens (190, 102, permissions)."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta

@@ -72,9 +72,7 @@ def _json_row(row: Any, currency: str) -> AdInsight:
     if not isinstance(row, dict):
         raise TypeError("an insights row is an object")
     account = mapping.account_of(row.get("account_id"), "")
-    return mapping.insight(
-        row, level=mapping.level_of(row), account_id=account, currency=currency
-    )
+    return mapping.insight(row, level=mapping.level_of(row), account_id=account, currency=currency)
 
 
 def _json_names(row: Mapping[str, Any]) -> dict[str, str]:

@@ -158,7 +158,7 @@ def targeting(value: Any) -> dict[str, Any] | None:
     """A summary (ages, countries, placements): the full spec nests too deep to keep."""
     if not isinstance(value, dict):
         return None
-    geo = value.get("geo_locations") if isinstance(value.get("geo_locations"), dict) else {}
+    geo = _object(value.get("geo_locations"))
     summary = {
         "age_min": value.get("age_min"), "age_max": value.get("age_max"),
         "countries": [str(c) for c in geo.get("countries") or ()][:50] or None,
@@ -170,9 +170,8 @@ def targeting(value: Any) -> dict[str, Any] | None:
 def ad(obj: Row, *, account_id: str) -> AdEntity:
     """An ad with its creative: thumbnail, video id, headline and body (from the creative,
     else its story spec's link or video data)."""
-    creative = obj.get("creative") if isinstance(obj.get("creative"), dict) else {}
-    story = creative.get("object_story_spec") if isinstance(creative, dict) else None
-    spec = _story_data(story)
+    creative = _object(obj.get("creative"))
+    spec = _story_data(creative.get("object_story_spec"))
     details = {
         "effective_status": obj.get("effective_status"), "creative_id": creative.get("id"),
         "thumbnail_url": creative.get("thumbnail_url") or creative.get("image_url"),
@@ -186,6 +185,10 @@ def ad(obj: Row, *, account_id: str) -> AdEntity:
         ad_set_id=str(obj.get("adset_id") or ""), status=str(obj.get("status") or ""),
         account_id=account_id, details=known(details),
     )  # fmt: skip
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _story_data(story: Any) -> Mapping[str, Any]:

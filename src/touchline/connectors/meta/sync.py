@@ -105,7 +105,9 @@ def _insight_params(level: str, first: date, last: date) -> dict[str, str]:
     return {
         "level": level,
         "time_increment": "1",
-        "time_range": orjson.dumps({"since": first.isoformat(), "until": last.isoformat()}).decode(),
+        "time_range": orjson.dumps(
+            {"since": first.isoformat(), "until": last.isoformat()}
+        ).decode(),
         "fields": INSIGHT_FIELDS,
         "use_unified_attribution_setting": "true",  # numbers as Ads Manager shows them
     }
