@@ -5,7 +5,7 @@ lacks (analytics reads campaign rows for totals and each level's own rows for th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from touchline.connectors.events import record_event
 from touchline.domain.records import AdLevel, AdPlatform, RecordKind
+from touchline.errors import InvalidPayload
 from touchline.ingest.protocol import RawEvent
 
 PARENT: Final = {AdLevel.AD: AdLevel.AD_SET, AdLevel.AD_SET: AdLevel.CAMPAIGN}
@@ -108,7 +109,7 @@ def _parent_of(row: AdInsight) -> AdInsight:
     level = PARENT[row.level]
     entity_id = row.ad_set_id if level is AdLevel.AD_SET else row.campaign_id
     if not entity_id:
-        raise ValueError(f"a {row.level} row of {row.day} has no {level} id to roll up into")
+        raise ValueError(f"an {row.level} row of {row.day} has no {level} id to roll up into")
     return replace(
         row, level=level, entity_id=entity_id,
         ad_set_id=row.ad_set_id if level is AdLevel.AD_SET else "",
@@ -152,3 +153,19 @@ def known(values: Mapping[str, Any]) -> dict[str, Any]:
     """Only the details that have a value: an absent detail and an empty one must not make
     two versions of the same entity."""
     return {key: value for key, value in values.items() if value not in (None, "", [], {})}
+
+
+def file_records(insights: list[AdInsight], names: Mapping[str, str]) -> Iterator[RawEvent]:
+    """A report file's records: its entities (timed at its newest day), then its insights
+    rolled up to the levels it lacks. Nothing for a file without rows."""
+    if not insights:
+        return
+    try:
+        rows = roll_up(insights)
+    except ValueError as error:
+        raise InvalidPayload(str(error)) from None
+    at = datetime.combine(max(row.day for row in rows), time(0), tzinfo=UTC)
+    for entity in entities_of(rows, names):
+        yield entity.record(at=at)
+    for row in rows:
+        yield row.record()

@@ -180,6 +180,10 @@ def test_rows_spanning_several_days_are_refused_with_the_fix() -> None:
     [
         (b'{"error": {"code": 190}}', "expected the insights response"),
         (b'{"data": [{"spend": "1", "date_start": "2026-10-01"}]}', "data row 1"),
+        (
+            b'{"data": [{"ad_id": "3", "campaign_id": "1", "date_start": "2026-10-01"}]}',
+            "an ad row of 2026-10-01 has no ad_set id",
+        ),
         (b"Campaign name,Day\nX,2026-10-01\n", "Amount spent"),
         (b"hello,world\n1,2\n", "no header row"),
     ],

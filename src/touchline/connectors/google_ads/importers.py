@@ -5,11 +5,10 @@ at campaign, ad-group or ad level, rolled up to the levels it lacks."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, time
 from typing import Any, BinaryIO, Final
 
 from touchline.connectors import exports
-from touchline.connectors.ad_records import AdInsight, entities_of, named_id, roll_up
+from touchline.connectors.ad_records import AdInsight, file_records, named_id
 from touchline.connectors.exports import Table, first
 from touchline.connectors.google_ads.mapping import GOOGLE
 from touchline.domain.records import AdLevel
@@ -35,18 +34,7 @@ def import_report(handle: BinaryIO, *, default_currency: str) -> Iterator[RawEve
             raise InvalidPayload(f"line {line}: {error}") from None
         insights.append(found)
         names.update(found_names)
-    return _records(insights, names)
-
-
-def _records(insights: list[AdInsight], names: Mapping[str, str]) -> Iterator[RawEvent]:
-    if not insights:
-        return
-    rows = roll_up(insights)
-    at = datetime.combine(max(row.day for row in rows), time(0), tzinfo=UTC)
-    for entity in entities_of(rows, names):
-        yield entity.record(at=at)
-    for row in rows:
-        yield row.record()
+    return file_records(insights, names)
 
 
 def _level(table: Table) -> AdLevel:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any, BinaryIO, Final
 
 import orjson
 
 from touchline.connectors import exports
-from touchline.connectors.ad_records import AdInsight, entities_of, named_id, roll_up
+from touchline.connectors.ad_records import AdInsight, file_records, named_id
 from touchline.connectors.exports import Table, first
 from touchline.connectors.meta import mapping
 from touchline.domain.records import AdLevel
@@ -33,18 +33,7 @@ def import_insights(handle: BinaryIO, *, default_currency: str) -> Iterator[RawE
         insights, names = _from_json(raw, default_currency)
     else:
         insights, names = _from_csv(raw, default_currency)
-    return _records(insights, names)
-
-
-def _records(insights: list[AdInsight], names: Mapping[str, str]) -> Iterator[RawEvent]:
-    if not insights:
-        return  # a period without delivery: Meta answers {"data": []}
-    rows = roll_up(insights)
-    at = datetime.combine(max(row.day for row in rows), time(0), tzinfo=UTC)
-    for entity in entities_of(rows, names):
-        yield entity.record(at=at)
-    for row in rows:
-        yield row.record()
+    return file_records(insights, names)
 
 
 # --- the Marketing API's JSON ---------------------------------------------------------------
