@@ -29,7 +29,7 @@ _DURATION: Final = re.compile(r"^(\d+(?:\.\d+)?)s$")
 
 def host(connection: Connection, default: str) -> str:
     """The API host: `--api-base` (a proxy, the tests' fixture server) or Google's."""
-    return connection.config.get("api_base") or default
+    return (connection.config.get("api_base") or default).rstrip("/")
 
 
 def access_token(connection: Connection, http: HttpOptions) -> str:

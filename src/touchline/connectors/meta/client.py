@@ -56,7 +56,7 @@ class MetaClient:
 
     def __init__(self, connection: Connection, http: HttpOptions) -> None:
         token = connection.secret("access_token")
-        base = f"{connection.config.get('api_base') or GRAPH_HOST}/{VERSION}"
+        base = f"{(connection.config.get('api_base') or GRAPH_HOST).rstrip('/')}/{VERSION}"
         self._api = ApiClient(
             base, headers={"Authorization": f"Bearer {token}"}, http=http, classify=classify
         )
