@@ -98,6 +98,9 @@ class ApiClient:
             if known is not None:
                 error = known
                 if isinstance(error, ProviderRateLimited):
+                    # Meta may ask for an hour, Google for a day: too long to hold a sync open.
+                    if error.retry_after > RETRY_AFTER_MAX_SECONDS:
+                        return error, None
                     return error, error.retry_after or backoff(attempt)
                 return error, backoff(attempt) if isinstance(error, ProviderUnavailable) else None
         status = response.status_code
