@@ -19,9 +19,10 @@ from touchline.connectors.bindings import Binding, binding_of, customer_identity
 from touchline.connectors.events import server_event
 from touchline.ingest.protocol import Identity, RawEvent
 
-RAW_LIMIT: Final = 128 * 1024
-"""Characters of the provider's raw body kept in `payload.raw` (JSON-escaped it stays under the
-server payload limit of 512 KiB); a longer body is cut and `payload.raw_truncated` is set."""
+RAW_LIMIT: Final = 96 * 1024
+"""UTF-8 bytes of the provider's raw body kept in `payload.raw` (a longer body is cut at a
+character boundary and `payload.raw_truncated` set). JSON-escaped, two such texts stay under the
+server payload limit of 512 KiB, so a large body never costs the payment itself."""
 MAX_ID: Final = 128  # the protocol's id limit (customer and payer ids)
 MAX_TEXT: Final = 320  # emails, phones, names
 
@@ -75,8 +76,8 @@ def payment_event(fact: PaymentFact, *, provider: str, binding: Binding, raw: st
     if fact.refund_of:
         payload["refund_of"] = fact.refund_of
     if raw:
-        payload["raw"] = raw[:RAW_LIMIT]
-        if len(raw) > RAW_LIMIT:
+        payload["raw"], cut = bounded(raw)
+        if cut:
             payload["raw_truncated"] = True
     return server_event(
         provider=provider,
@@ -88,6 +89,14 @@ def payment_event(fact: PaymentFact, *, provider: str, binding: Binding, raw: st
         currency=fact.currency if fact.amount is not None else "",
         payload=payload,
     )
+
+
+def bounded(text: str) -> tuple[str, bool]:
+    """`text` cut to RAW_LIMIT bytes of UTF-8 (never inside a character), and whether it was."""
+    encoded = text.encode()
+    if len(encoded) <= RAW_LIMIT:
+        return text, False
+    return encoded[:RAW_LIMIT].decode(errors="ignore"), True
 
 
 def identity_of(fields: Mapping[str, str]) -> Identity | None:

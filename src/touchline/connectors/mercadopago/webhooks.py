@@ -13,7 +13,7 @@ from touchline.connectors.base import Connection, HttpOptions, WebhookRejected, 
 from touchline.connectors.mercadopago import signature
 from touchline.connectors.mercadopago.client import MercadoPagoClient, PaymentMissing
 from touchline.connectors.mercadopago.mapping import payment_facts
-from touchline.connectors.payments import RAW_LIMIT, bound_event
+from touchline.connectors.payments import bound_event, bounded
 from touchline.ingest.protocol import RawEvent
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,7 @@ def payment_events(
     if payment.get("live_mode") is False:
         log.info("mercadopago: test-mode payment %s not stored", payment.get("id"))
         return []
-    response = orjson.dumps(payment).decode()
-    details = {"source_event": source, "api_response": response[:RAW_LIMIT]}
+    details = {"source_event": source, "api_response": bounded(orjson.dumps(payment).decode())[0]}
     try:
         facts = payment_facts(payment, details=details)
     except (KeyError, ValueError, TypeError) as error:
