@@ -122,3 +122,17 @@ def test_refunds_net_out_and_a_redelivery_or_a_forged_notification_stores_nothin
     assert loaded(served, "SELECT count(*) FROM events") == events == [(2,)]
     assert cash_collected(served.runtime.store, profile_id=served.profile_id, period=OCTOBER) == net
     assert len(provider_api.requests) == 3  # the forged one never reached the API
+
+
+def test_a_payment_that_cannot_be_read_is_not_acknowledged_so_mercadopago_retries(
+    served: Served, connection_id: str, provider_api: FixtureServer
+) -> None:
+    path = f"/v1/payments/{BRL_PAYMENT}"
+    provider_api.route("GET", path, Answer.fixture("mercadopago/api/error.invalid_token.json", 401))
+    refused = notify(served, connection_id, BRL_PAYMENT)
+    assert refused.status_code == 502
+    assert refused.json()["error"]["code"] == "provider_error"
+    assert loaded(served, "SELECT count(*) FROM events") == [(0,)]
+    provider_api.route("GET", path, answer(served, "payment.approved.brl"))  # token renewed
+    assert notify(served, connection_id, BRL_PAYMENT).json() == {"received": True, "accepted": 1}
+    assert loaded(served, "SELECT count(*) FROM conversions") == [(1,)]
