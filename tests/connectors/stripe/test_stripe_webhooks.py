@@ -179,3 +179,16 @@ def test_unlisted_refunds_are_read_from_the_api_when_the_connection_has_a_key(
     # Without a key, the amount refunded since the previous state stands in.
     [increment] = receive(connection(), request(event("charge.refunded.unlisted")), HTTP)
     assert increment.revenue is not None and increment.revenue.amount == 5.0
+
+
+def test_a_verified_event_stripe_would_never_send_is_acknowledged_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = event("charge.succeeded")
+    body["data"]["object"]["amount_captured"] = 49.99  # Stripe amounts are integers
+    with caplog.at_level(logging.WARNING, logger="touchline.connectors.stripe.webhooks"):
+        assert receive(connection(), request(body), HTTP) == []
+    assert "not mapped" in caplog.text
+    odd = event("charge.refunded.unlisted")
+    odd["data"] = "not an object"
+    assert receive(connection(api_key="rk_live_test"), request(odd), HTTP) == []

@@ -57,16 +57,26 @@ def verified(connection: Connection, request: Request) -> dict[str, Any]:
 def _facts(connection: Connection, event: dict[str, Any], http: HttpOptions) -> list[PaymentFact]:
     """The event's facts; a refund whose charge does not list its refund objects reads them
     from the API when the connection has an API key (else the amount refunded since the
-    previous state stands in)."""
-    charge = event.get("data", {}).get("object", {})
-    wants_api = event.get("type") == mapping.REFUND_EVENT and isinstance(charge, dict)
-    if wants_api and mapping.listed_refunds(charge) is None and connection.secrets.get("api_key"):
+    previous state stands in). API failures propagate: Stripe retries what is not acknowledged."""
+    try:
+        charge = _unlisted_refunds_of(event) if connection.secrets.get("api_key") else None
+        if charge is None:
+            return mapping.event_facts(event)
         with StripeClient(connection, http) as client:
             refunds = client.refunds_of(str(charge["id"]))
         return mapping.refund_facts(charge, refunds, details=mapping.event_details(event))
-    try:
-        return mapping.event_facts(event)
     except (KeyError, ValueError, TypeError) as error:
         # Verified but not the shape Stripe documents: store nothing, keep Stripe from retrying.
         log.warning("stripe: event %s not mapped: %r", event.get("id"), error)
         return []
+
+
+def _unlisted_refunds_of(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The refunded charge when the event does not list its refunds; None otherwise."""
+    if event.get("type") != mapping.REFUND_EVENT:
+        return None
+    data = event.get("data")
+    charge = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(charge, dict) or mapping.listed_refunds(charge) is not None:
+        return None
+    return charge
