@@ -34,6 +34,11 @@ VISITOR = "v_7f3c2a9e"
 AD_URL = ("https://clinica.example/consultas?utm_source=facebook&utm_medium=paid_social"
           f"&utm_campaign={CAMPAIGN}&fbclid=IwAR0abc")  # fmt: skip
 
+CREDITED_TOUCHES = (
+    "SELECT touch_key, channel, count(DISTINCT conversion_id), sum(reporting_value)"
+    " FROM credits WHERE last_touch > 0 GROUP BY touch_key, channel"
+)
+
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
@@ -143,6 +148,8 @@ def test_one_payment_in_three_events_counts_once_and_its_refunds_reduce_the_camp
     assert cash(served) == [CashCollected("stripe", "USD", Decimal("29.99"), 1, 2, Decimal(20))]
     refunded = campaign(served)
     assert (refunded.revenue, refunded.roas) == (Decimal("29.99"), 1.5)
+    touches = loaded(served, CREDITED_TOUCHES)  # refunds credit exactly the payment's touch
+    assert [row[1:] for row in touches] == [("Paid Social", 3, Decimal("29.99"))]
 
 
 def test_a_redelivery_is_acknowledged_and_changes_nothing(
