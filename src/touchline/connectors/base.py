@@ -4,16 +4,19 @@ file importers, and the values the framework hands them (connection, request, HT
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, BinaryIO, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Protocol
 
 import httpx
 
 from touchline.errors import TouchlineError
 from touchline.ingest.protocol import RawEvent
+
+if TYPE_CHECKING:
+    from touchline.control.db import Database
 
 
 class Provider(StrEnum):
@@ -36,6 +39,9 @@ class Connection:
     config: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     cursors: Mapping[str, str] = field(default_factory=dict)
+    # The control plane, for connectors that read it through `control.repos` (a Payment Link's
+    # customer profile); None where nothing is read (pure mapping tests).
+    database: Database | None = None
 
     def secret(self, key: str) -> str:
         """A required secret; a missing one is a configuration error, not a crash."""
@@ -118,6 +124,13 @@ class ConnectorSpec:
     sync: Syncer | None = None
     importers: Mapping[str, FileImporter] = field(default_factory=dict)
     sync_interval_minutes: int = 60
+    # Options a connection must have set for syncs (Stripe's API key: a webhook-only Stripe
+    # connection is never scheduled, and `touchline sync` says what is missing).
+    sync_needs: tuple[str, ...] = ()
+
+    def syncs(self, settings: Collection[str]) -> bool:
+        """Whether a connection with these option keys set (secrets or config) syncs."""
+        return self.sync is not None and all(key in settings for key in self.sync_needs)
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)

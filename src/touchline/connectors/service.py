@@ -100,7 +100,7 @@ def split_options(
     return config, secrets
 
 
-def connection_of(record: ConnectionRecord) -> Connection:
+def connection_of(record: ConnectionRecord, database: Database | None = None) -> Connection:
     return Connection(
         connection_id=record.id,
         profile_id=record.profile_id,
@@ -108,6 +108,7 @@ def connection_of(record: ConnectionRecord) -> Connection:
         config=record.config,
         secrets=record.secrets,
         cursors=record.cursors,
+        database=database,
     )
 
 
@@ -144,7 +145,7 @@ def receive_webhook(
         profile = profiles.get(session, record.profile_id).context()
     assert spec.receive is not None
     try:
-        events = spec.receive(connection_of(record), request, http)
+        events = spec.receive(connection_of(record, database), request, http)
     except WebhookRejected as error:
         _audit_rejection(database, record, error)
         raise
@@ -210,14 +211,13 @@ def run_sync(
     with database.transaction() as session:
         record = connections.open_(session, box=box, connection_id=connection_id)
         profile = profiles.get(session, record.profile_id).context()
+        spec = _sync_spec(record)
         connections.sync_started(session, connection_id=record.id, now=_now())
-    spec = registry.spec(record.provider)
-    if spec.sync is None:
-        raise InvalidParameter(f"{spec.title} has nothing to sync (it sends webhooks)")
+    assert spec.sync is not None
     pages = events = 0
     health, error = Health.OK, None
     try:
-        for page in spec.sync(connection_of(record), since=since, http=http):
+        for page in spec.sync(connection_of(record, database), since=since, http=http):
             events += submit(profile, sync_origin(record.provider), page.events).imported
             pages += 1
             if page.cursor is not None:
@@ -236,6 +236,16 @@ def run_sync(
             error=error,
         )  # fmt: skip
     return SyncReport(record.id, record.provider, pages, events, health, error)
+
+
+def _sync_spec(record: ConnectionRecord) -> ConnectorSpec:
+    spec = registry.spec(record.provider)
+    if spec.sync is None:
+        raise InvalidParameter(f"{spec.title} has nothing to sync (it sends webhooks)")
+    if not spec.syncs({*record.secret_names, *record.config}):
+        flags = ", ".join("--" + key.replace("_", "-") for key in spec.sync_needs)
+        raise InvalidParameter(f"{spec.title} syncs only with {flags} set on the connection")
+    return spec
 
 
 def import_file(

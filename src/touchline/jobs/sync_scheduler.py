@@ -89,7 +89,7 @@ def due(record: ConnectionRecord, now: datetime) -> bool:
         spec = registry.spec(record.provider)
     except TouchlineError:
         return False
-    if spec.sync is None:
+    if not spec.syncs({*record.secret_names, *record.config}):
         return False
     started = record.last_sync_started_at
     return started is None or now - started >= timedelta(minutes=spec.sync_interval_minutes)

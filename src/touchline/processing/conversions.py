@@ -28,7 +28,7 @@ from touchline.domain.sessions import FIRST_PARTY_ORIGINS
 from touchline.domain.visitors import visitor_key
 from touchline.ingest.context import ProfileContext
 from touchline.processing import conversion_queries as q
-from touchline.processing.conversion_dedupe import fresh, link_refunds
+from touchline.processing.conversion_dedupe import complete_counted, fresh, link_refunds
 from touchline.processing.versions import Clock, drop_superseded, next_version, wall_clock_us
 from touchline.store.base import EventStore
 from touchline.store.schema import CONVERSIONS, arrow_schema
@@ -72,15 +72,16 @@ def record_conversions(
     if not events:
         return 0
     rules = _rules(database, events, profiles)
-    built = (_built(event, rules.get(event["profile_id"])) for event in events)
-    rows = fresh(store, [row for row in built if row is not None])
-    if not rows:
+    built = [row for e in events if (row := _built(e, rules.get(e["profile_id"]))) is not None]
+    rows = fresh(store, built)
+    rewritten = complete_counted(store, built, rows)
+    if not rows and not rewritten:
         return 0
-    relinked = link_refunds(store, rows)
+    rewritten += link_refunds(store, rows)
     with store.transaction():
         version = next_version(store, "conversions", clock)
-        store.append("conversions", _table([*rows, *relinked], version))
-        if relinked:
+        store.append("conversions", _table([*rows, *rewritten], version))
+        if rewritten:
             drop_superseded(store, "conversions", q.KEY, version)
     return len(rows)
 
