@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from touchline.cli.main import app
 from touchline.control.db import session_scope
 from touchline.control.repos import api_keys, workspaces
-from touchline.demo import catalog, outcomes
+from touchline.demo import ads, catalog, crm, payments
 from touchline.demo.account import ensure_demo_account
 from touchline.demo.catalog import Arrival
 from touchline.demo.session import VIDEO_MILESTONES, Session, Visitor, patient_id, session_events
@@ -216,9 +216,20 @@ def run_cli(settings: Settings, *args: str) -> dict[str, Any]:
     return answer
 
 
+def stored(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    store = open_store(settings.resolved_event_store_url)
+    try:
+        return store.query(Sql(sql))
+    finally:
+        store.close()
+
+
 def test_running_the_demo_twice_reuses_everything_and_adds_no_events(settings: Settings) -> None:
     first = run_cli(settings, "demo", "--days", "3", "--scale", "0.2")
+    events = stored(settings, "SELECT count(*) FROM events")
     second = run_cli(settings, "demo", "--days", "3", "--scale", "0.2")
+    assert stored(settings, "SELECT count(*) FROM events") == events
+    assert second["webhooks"] == first["webhooks"] and second["webhooks_refused"] == 0
     assert (first["reused"], second["reused"]) == (False, True)
     assert second["id"] == first["id"] and second["profile_id"] == first["profile_id"]
     assert first["key"].startswith("atb_live_") and second["key"] != first["key"]
@@ -226,6 +237,33 @@ def test_running_the_demo_twice_reuses_everything_and_adds_no_events(settings: S
     assert first["loaded"] == first["imported"] > 500
     assert second["imported"] == first["imported"] and second["loaded"] == 0
     assert first["dropped"]["bot"] > 0
+
+
+def test_the_outside_world_arrives_through_the_connectors(settings: Settings) -> None:
+    """Signed webhooks to a live server, a CRM sync against a stand-in API, report imports:
+    payments, orders, leads, deals, bookings, spend and keywords, with believable numbers."""
+    answer = run_cli(settings, "demo", "--days", "10", "--scale", "0.5")
+    assert answer["webhooks_refused"] == 0
+    assert set(answer["webhooks"]) == {"stripe", "mercadopago", "shopify"}
+    assert set(answer["synced_and_imported"]) == {"ghl", "meta-insights", "google-ads", "gsc"}
+    by_origin = dict(stored(settings, "SELECT origin || '/' || goal_key, count(*)"
+                                      " FROM conversions GROUP BY ALL"))  # fmt: skip
+    for key in ("webhook:stripe/payment_received", "webhook:mercadopago/payment_received",
+                "webhook:shopify/order_placed", "webhook:shopify/payment_received",
+                "sync:ghl/lead_created", "sync:ghl/appointment_booked"):  # fmt: skip
+        assert by_origin.get(key, 0) > 0, key
+    [(synthetic,)] = stored(
+        settings, "SELECT count(*) FROM touch_rows WHERE touch_type = 'synthetic'"
+    )
+    assert synthetic > 0  # Meta lead-form leads never visited
+    spend = dict(stored(settings, "SELECT platform, sum(reporting_spend) FROM ad_insights"
+                                  " WHERE level = 'campaign' GROUP BY ALL"))  # fmt: skip
+    assert set(spend) == {"meta", "google_ads"} and all(v > 0 for v in spend.values())
+    [(cash,)] = stored(settings, "SELECT sum(reporting_value) FROM conversions"
+                                 " WHERE revenue_type = 'cash'")  # fmt: skip
+    assert 1.5 < cash / sum(spend.values()) < 15  # ROAS in a believable range
+    assert stored(settings, "SELECT count(*) > 100 FROM search_keywords") == [(True,)]
+    assert stored(settings, "SELECT count(*) > 0 FROM calendar_events") == [(True,)]
 
 
 def test_demo_traffic_shows_in_the_traffic_summary(settings: Settings) -> None:
@@ -273,82 +311,125 @@ def month() -> list[RawEvent]:
 
 
 @pytest.fixture(scope="module")
-def month_outcomes(month: list[RawEvent]) -> list[RawEvent]:
-    plan = TrafficPlan(end=END, days=30)
+def planned(month: list[RawEvent]) -> list[payments.DemoPayment]:
     identified = [e for e in month if e.type is EventType.IDENTIFY]
-    return [*outcomes.payments(plan, identified), *outcomes.crm_leads(plan)]
+    return list(payments.plan_payments(TrafficPlan(end=END, days=30), identified))
 
 
 def named(events: list[RawEvent], name: str) -> list[RawEvent]:
     return [e for e in events if e.name == name]
 
 
-def test_the_outcomes_of_a_plan_are_the_same_every_time(
-    month: list[RawEvent], month_outcomes: list[RawEvent]
+def test_the_payments_of_a_plan_are_the_same_every_time(
+    month: list[RawEvent], planned: list[payments.DemoPayment]
 ) -> None:
-    plan = TrafficPlan(end=END, days=30)
     identified = [e for e in month if e.type is EventType.IDENTIFY]
-    again = [*outcomes.payments(plan, identified), *outcomes.crm_leads(plan)]
-    assert encoded(again) == encoded(month_outcomes)
-    assert max(int(e.timestamp) for e in again) <= END.timestamp() * 1000
+    again = list(payments.plan_payments(TrafficPlan(end=END, days=30), identified))
+    assert again == planned
+    assert max(p.paid_ms for p in again) <= END.timestamp() * 1000
 
 
 def test_a_few_percent_of_visitors_become_leads_and_fewer_pay(
-    month: list[RawEvent], month_outcomes: list[RawEvent]
+    month: list[RawEvent], planned: list[payments.DemoPayment]
 ) -> None:
     visitors = {e.anonymous_id for e in month if e.type is EventType.PAGE_VIEW}
     leads = named(month, "lead_submitted")
-    payments = named(month_outcomes, "payment_received")
     assert 0.03 < len(leads) / len(visitors) < 0.15
-    assert 0.01 < len(payments) / len(visitors) < 0.05
+    assert 0.01 < len(planned) / len(visitors) < 0.05
     assert 0 < len(named(month, "appointment_booked")) < len(leads)
 
 
-def test_payments_come_from_people_who_filled_a_form_days_before(
-    month: list[RawEvent], month_outcomes: list[RawEvent]
+def test_payments_come_from_people_who_filled_a_form_days_before_or_walk_in(
+    month: list[RawEvent], planned: list[payments.DemoPayment]
 ) -> None:
     forms: defaultdict[str, list[int]] = defaultdict(list)
     for event in month:
         if event.type is EventType.IDENTIFY and event.identity and not event.identity.user_id:
             forms[str(event.identity.email)].append(int(event.timestamp))
-    payments = named(month_outcomes, "payment_received")
-    for payment in payments:
-        assert payment.identity is not None and payment.revenue is not None
-        assert payment.revenue.amount is not None and payment.revenue.amount > 0
-        waits = [int(payment.timestamp) - ts for ts in forms[str(payment.identity.email)]]
-        assert any(86_400_000 * 0 < wait <= 10 * 86_400_000 for wait in waits)
-        assert payment.session_id == "" and payment.url == ""
-    assert {p.revenue.currency for p in payments if p.revenue} == {"MXN", "USD"}
-    refs = [(p.payload or {})["provider_ref"] for p in payments]
-    assert len(set(refs)) == len(refs)
+    walk_ins = [p for p in planned if p.email not in forms]
+    assert 0 < len(walk_ins) < len(planned) / 2  # desk payments: nothing to attribute
+    for payment in planned:
+        if payment.email in forms:
+            waits = [payment.paid_ms - ts for ts in forms[payment.email]]
+            assert any(0 < wait <= 10 * 86_400_000 for wait in waits)
+        assert payment.amount_minor > 0
+    assert {p.currency for p in planned} == {"mxn", "usd"}
+    assert {p.provider for p in planned} == {"stripe", "mercadopago"}
+    assert {p.provider for p in planned if p.currency == "usd"} == {"stripe"}
+    assert len({p.reference for p in planned}) == len(planned)
+    refunds = [p for p in planned if p.refund_minor]
+    assert 1 <= len(refunds) <= len(planned) // 10
+    assert all(0 < p.refund_minor < p.amount_minor and p.refund_ms > p.paid_ms for p in refunds)
 
 
-def test_refunds_are_negative_and_name_the_payment_they_return(
-    month_outcomes: list[RawEvent],
+def test_stripe_sends_each_payment_as_the_intent_and_the_charge_and_a_link_adds_its_session(
+    planned: list[payments.DemoPayment],
 ) -> None:
-    paid = {(p.payload or {})["provider_ref"]: p for p in named(month_outcomes, "payment_received")}
-    refunds = named(month_outcomes, "payment_refunded")
-    assert 1 <= len(refunds) <= len(paid) // 10
-    for refund in refunds:
-        payment = paid[(refund.payload or {})["refund_of"]]
-        assert refund.revenue is not None and payment.revenue is not None
-        assert refund.revenue.amount is not None and refund.revenue.amount < 0
-        assert refund.revenue.currency == payment.revenue.currency
-        assert int(refund.timestamp) > int(payment.timestamp)
-        assert refund.identity == payment.identity
+    for payment in (p for p in planned if p.provider == "stripe"):
+        events = payments.stripe_events(payment)
+        kinds = [e["type"] for e in events]
+        assert kinds[:2] == ["payment_intent.succeeded", "charge.succeeded"]
+        assert ("checkout.session.completed" in kinds) == bool(payment.anonymous_id)
+        assert ("charge.refunded" in kinds) == bool(payment.refund_minor)
+        for event in events:
+            assert event["object"] == "event" and event["id"].startswith("evt_")
+            body = event["data"]["object"]
+            assert body.get("payment_intent", body["id"]) == payment.reference
+        session = next((e for e in events if e["type"] == "checkout.session.completed"), None)
+        if session is not None:
+            metadata = session["data"]["object"]["metadata"]
+            assert metadata == {"atribu_visitor_id": payment.anonymous_id}
 
 
-def test_crm_leads_carry_campaign_data_and_never_visited(month_outcomes: list[RawEvent]) -> None:
-    leads = named(month_outcomes, "lead_created")
+def test_mercadopago_answers_each_payment_as_its_api_does(
+    planned: list[payments.DemoPayment],
+) -> None:
+    for payment in (p for p in planned if p.provider == "mercadopago"):
+        body = payments.mercadopago_payment(payment)
+        assert body["id"] == int(payment.reference) and body["status"] == "approved"
+        assert body["transaction_amount"] == payment.amount_minor / 100
+        assert body["currency_id"] == "MXN" and body["payer"]["email"] == payment.email
+        assert datetime.fromisoformat(body["date_approved"]).utcoffset() is not None
+        assert sum(r["amount"] for r in body["refunds"]) == payment.refund_minor / 100
+        notification = payments.mercadopago_notification(payment)
+        assert notification["data"]["id"] == payment.reference
+
+
+def test_crm_leads_mostly_come_from_meta_forms_with_their_ad_ids(month: list[RawEvent]) -> None:
+    plan = TrafficPlan(end=END, days=30)
+    identified = [e for e in month if e.type is EventType.IDENTIFY]
+    people = list(crm.contacts(plan, identified))
+    forms = [c for c in people if c.source == "meta_lead_form"]
     campaigns = {c.name for c in catalog.META_CAMPAIGNS}
-    assert len(leads) >= 30
-    for lead in leads:
-        payload = lead.payload or {}
-        assert payload["campaign_id"].isdigit() and payload["utm_campaign"] in campaigns
-        assert (payload["utm_source"], payload["utm_medium"]) == ("facebook", "paid")
-        assert payload["fbclid"].startswith("IwAR")
-        assert lead.session_id == "" and lead.url == "" and lead.anonymous_id.startswith("server:")
-        assert lead.identity is not None and lead.identity.ghl_contact_id
+    assert len(forms) >= 30 and len(forms) > len(people) / 2
+    for contact in forms:
+        assert contact.attribution["utm_campaign"] in campaigns
+        assert contact.attribution["campaign_id"] == ads.platform_id(
+            contact.attribution["utm_campaign"]
+        )
+        assert contact.attribution["fbclid"].startswith("IwAR")
+    deals = list(crm.opportunities(plan, people))
+    assert len(deals) == len(people)
+    won = [d for d in deals if d.stages[-1][0] == "Closed Won"]
+    assert won and all(d.value_mxn > 0 for d in won)
+    stamps = [at for d in deals for _, at in d.stages]
+    assert max(stamps) <= END.timestamp() * 1000
+    meetings = list(crm.appointments(plan, deals))
+    assert {m.status for m in meetings} >= {"showed", "confirmed"}
+
+
+def test_ad_reports_name_the_campaigns_and_ads_the_traffic_names() -> None:
+    plan = TrafficPlan(end=END, days=30)
+    rows = ads.meta_insights(plan)["data"]
+    assert {r["campaign_name"] for r in rows} == {c.name for c in catalog.META_CAMPAIGNS}
+    contents = {a for c in catalog.META_CAMPAIGNS for a in c.contents}
+    assert {r["ad_name"] for r in rows} == contents
+    assert all(isinstance(r["spend"], str) and float(r["spend"]) > 0 for r in rows)
+    assert len({r["date_start"] for r in rows}) == 30
+    report = ads.google_ads_csv(plan).splitlines()
+    assert report[0] == "Ad group report" and report[-1].startswith("Total: Account")
+    names = {line.split(",")[0] for line in report[3:-1]}
+    assert names == {c.name for c in catalog.GOOGLE_CAMPAIGNS}
 
 
 def test_returning_patients_sign_in_on_their_other_device(month: list[RawEvent]) -> None:

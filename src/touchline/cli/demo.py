@@ -16,8 +16,8 @@ from touchline.cli import serve as serve_command
 from touchline.cli.context import emit_json, settings_of, stderr, stdout
 from touchline.cli.imports import report_json
 from touchline.control.db import session_scope
-from touchline.demo import outcomes
 from touchline.demo.account import DemoAccount, ensure_demo_account
+from touchline.demo.deliver import Delivered, deliver
 from touchline.demo.traffic import TrafficPlan, generate
 from touchline.ingest import importer
 from touchline.ingest.importer import ImportReport
@@ -47,12 +47,13 @@ def demo(
     plan = TrafficPlan(
         end=now, days=days, scale=scale, seed=seed, timezone=account.profile.timezone
     )
-    report = load_traffic(settings, account, plan)
+    report, delivered = load_traffic(settings, account, plan)
     if as_json:
-        emit_json(account_json(account) | report_json(report))
+        emit_json(account_json(account) | report_json(report) | delivered_json(delivered))
     else:
         today = now.astimezone(ZoneInfo(account.profile.timezone)).date()
         print_summary(account, report, today - timedelta(days=days - 1), today)
+        print_delivered(delivered)
     if serve:
         url = settings.resolved_public_url
         stdout.print(f"\nServing the demo at [bold]{url}[/bold]", soft_wrap=True)
@@ -61,9 +62,11 @@ def demo(
         serve_command.serve(ctx)
 
 
-def load_traffic(settings: Settings, account: DemoAccount, plan: TrafficPlan) -> ImportReport:
-    """Generated traffic through the import path, then the server-side outcomes (payments,
-    refunds, CRM leads) with their connectors' origins; loaded unless a server does it."""
+def load_traffic(
+    settings: Settings, account: DemoAccount, plan: TrafficPlan
+) -> tuple[ImportReport, Delivered]:
+    """Generated traffic through the import path, loaded; then the outside world through the
+    connectors (signed webhooks to a running server, a CRM sync, ad and search reports)."""
     profile = account.profile.context()
     identified: list[RawEvent] = []
 
@@ -77,17 +80,12 @@ def load_traffic(settings: Settings, account: DemoAccount, plan: TrafficPlan) ->
         report = importer.import_events(
             settings=settings, profile=profile, events=web(), on_progress=advance
         )
-    for origin, events in (
-        (outcomes.PAYMENT_ORIGIN, outcomes.payments(plan, identified)),
-        (outcomes.CRM_ORIGIN, outcomes.crm_leads(plan)),
-    ):
-        extra = importer.import_events(
-            settings=settings, profile=profile, events=events, origin=origin
-        )
-        report.events += extra.events
-        report.imported += extra.imported
     report.loaded = importer.load_if_idle(settings)
-    return report
+    with event_progress("Delivering payments, CRM and ad data through the connectors"):
+        delivered = deliver(
+            settings=settings, profile_id=profile.profile_id, plan=plan, identified=identified
+        )
+    return report, delivered
 
 
 @contextmanager
@@ -102,6 +100,27 @@ def event_progress(description: str) -> Iterator[Any]:
     with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=None)
         yield lambda n: progress.advance(task, n)
+
+
+def delivered_json(delivered: Delivered) -> dict[str, Any]:
+    return {
+        "webhooks": delivered.webhooks,
+        "webhook_events": delivered.accepted,
+        "webhooks_refused": delivered.refused,
+        "synced_and_imported": delivered.imported,
+    }
+
+
+def print_delivered(delivered: Delivered) -> None:
+    posted = ", ".join(
+        f"{provider} {count:,} ({delivered.accepted.get(provider, 0):,} events)"
+        for provider, count in sorted(delivered.webhooks.items())
+    )
+    stdout.print(f"Signed webhooks posted: {posted}", soft_wrap=True, highlight=False)
+    brought = ", ".join(f"{kind} {n:,}" for kind, n in sorted(delivered.imported.items()))
+    stdout.print(f"Synced and imported records: {brought}", soft_wrap=True, highlight=False)
+    if delivered.refused:
+        stdout.print(f"[red]{delivered.refused} webhooks were refused[/red]", soft_wrap=True)
 
 
 def account_json(account: DemoAccount) -> dict[str, Any]:
