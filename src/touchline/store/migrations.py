@@ -22,7 +22,9 @@ from touchline.store.schema import (
     AD_INSIGHTS,
     CHANNEL_WEIGHTS,
     CONVERSIONS,
+    CREDIT_ROWS,
     CREDITS,
+    CREDITS_VIEW,
     EVENT_MIGRATIONS,
     EVENT_ROWS,
     EVENTS,
@@ -91,6 +93,19 @@ MIGRATIONS: list[Migration] = [
             CreateTable(WATERMARKS),
             CreateTable(AD_ENTITIES),
             CreateTable(AD_INSIGHTS),
+        ),
+    ),
+    Migration(
+        6,
+        "narrow credit rows",
+        (
+            CreateTable(CREDIT_ROWS),
+            RunSql(
+                f"INSERT INTO credit_rows ({', '.join(CREDIT_ROWS.column_names)})"
+                f" SELECT {', '.join(CREDIT_ROWS.column_names)} FROM credits"
+            ),
+            RunSql("DROP TABLE IF EXISTS credits"),
+            RunSql(CREDITS_VIEW),
         ),
     ),
 ]
