@@ -120,35 +120,16 @@ def _touch_keys(scoped: bool) -> str:
 )"""
 
 
-def _conversion_keys(scoped: bool) -> str:
-    """Eligible conversions with their person. Scoped, the rows that could belong to `$persons`
-    (by visitor, linked identifier or raw identifier) are picked before the person joins, so an
-    update resolves a few conversions rather than all of them."""
-    candidates = (
-        "AND (c.conversion_id IN (SELECT unnest($conversions))"
-        " OR c.visitor_key IN (SELECT linked_key FROM key_visitors WHERE person IN"
-        " (SELECT unnest($persons)) UNION ALL SELECT CAST(unnest($persons) AS UBIGINT))"
-        " OR c.identity_value IN (SELECT value FROM key_links WHERE person IN"
-        " (SELECT unnest($persons)))"
-        f" OR {RAW_IDENTITY.format(alias='c')} IN (SELECT unnest($persons)))"
-        if scoped
-        else ""
-    )
-    scope = f"WHERE {SCOPED_CONVERSIONS}" if scoped else ""
-    return f"""conv_keys AS (
-  SELECT c.conversion_id, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
-  FROM conversions c
-  {key_joins("c")}
-  WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = '' {candidates}
-),
-convs AS (SELECT * FROM conv_keys {scope})"""
-
-
 def credited_conversions(*, scoped: bool) -> str:
-    """The conversions to credit (every eligible one, or those in SCOPED_CONVERSIONS) with their
-    time and person key; the engine numbers them and hands them back as CONVERSION_INPUT."""
-    return f"""WITH {PERSON_KEYS}, {_conversion_keys(scoped)}
-SELECT conversion_id, c_us, person FROM convs"""
+    """The conversions to credit (every eligible one, or the eligible ones of `$conversions`:
+    an update has found them with CONVERSIONS_IN_SCOPE) with their time and person key; the
+    engine numbers them and hands them back as CONVERSION_INPUT."""
+    named = "AND c.conversion_id IN (SELECT unnest($conversions))" if scoped else ""
+    return f"""WITH {PERSON_KEYS}
+SELECT c.conversion_id, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
+FROM conversions c
+{key_joins("c")}
+WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = '' {named}"""
 
 
 CONVERSION_INPUT: Final = "credited_input"
@@ -189,8 +170,22 @@ DELETE_SUPERSEDED_SCOPED: Final = """DELETE FROM credit_rows
 WHERE profile_id = $profile AND version < $version
   AND conversion_id IN (SELECT unnest($conversions))"""
 
-CONVERSIONS_IN_SCOPE: Final = f"""WITH {PERSON_KEYS}, {_conversion_keys(True)}
-SELECT conversion_id FROM convs"""
+# The rows that could belong to `$persons` (by visitor, linked identifier or raw identifier)
+# are picked before the person joins, so an update resolves a few conversions, not all.
+CONVERSIONS_IN_SCOPE: Final = f"""WITH {PERSON_KEYS},
+conv_keys AS (
+  SELECT c.conversion_id, {person_key("c")} AS person
+  FROM conversions c
+  {key_joins("c")}
+  WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = ''
+    AND (c.conversion_id IN (SELECT unnest($conversions))
+      OR c.visitor_key IN (SELECT linked_key FROM key_visitors WHERE person IN
+        (SELECT unnest($persons)) UNION ALL SELECT CAST(unnest($persons) AS UBIGINT))
+      OR c.identity_value IN (SELECT value FROM key_links WHERE person IN
+        (SELECT unnest($persons)))
+      OR {RAW_IDENTITY.format(alias="c")} IN (SELECT unnest($persons)))
+)
+SELECT conversion_id FROM conv_keys WHERE {SCOPED_CONVERSIONS}"""
 """The eligible conversions of the dirty persons, and the named ones."""
 
 REFUNDS_OF: Final = """SELECT conversion_id FROM conversions

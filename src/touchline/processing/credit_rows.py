@@ -46,8 +46,8 @@ class _Credited:
 def write_credits(
     store: EventStore, profile: ProfileContext, params: Mapping[str, Any], *, scoped: bool
 ) -> CreditRun:
-    """Credit the profile's conversions (all, or those in q.SCOPED_CONVERSIONS) under every
-    model at `params["version"]`, refunds with copies of their payments' rows."""
+    """Credit the profile's conversions (all, or the ones `params["conversions"]` names) under
+    every model at `params["version"]`, refunds with copies of their payments' rows."""
     found = store.query_arrow(q.bound(q.credited_conversions(scoped=scoped), params))
     if found.num_rows == 0:
         return CreditRun(0, 0)

@@ -29,7 +29,7 @@ class Candidates:
     ordered oldest first inside a group (time, then touch key): see `journey_order`."""
 
     conversion: Ints  # the conversion's ordinal
-    gap: Ints  # conversion time − touch time, µs (≥ 0)
+    gap: Ints  # conversion time - touch time, µs (≥ 0)
     kind: Ints  # SESSION_KIND, SYNTHETIC_KIND or IMPRESSION_KIND
     direct: Bools  # the touch's channel is Direct
     engagement: Ints  # engagement_quality_score, 0-100
