@@ -30,11 +30,12 @@ class Candidates:
 
     conversion: Ints  # the conversion's ordinal
     gap: Ints  # conversion time - touch time, µs (≥ 0)
-    kind: Ints  # SESSION_KIND, SYNTHETIC_KIND or IMPRESSION_KIND
+    kind: npt.NDArray[np.integer[Any]]  # SESSION_KIND, SYNTHETIC_KIND or IMPRESSION_KIND
     direct: Bools  # the touch's channel is Direct
-    engagement: Ints  # engagement_quality_score, 0-100
+    engagement: npt.NDArray[np.integer[Any]]  # engagement_quality_score, 0-100
     markov: Floats  # the channel's fitted weight (0 when unfitted)
     shapley: Floats
+    touch_key: npt.NDArray[np.uint64]  # carried along for the caller
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def _taken(rows: Candidates, kept: Ints) -> Candidates:
     return Candidates(
         conversion=rows.conversion[kept], gap=rows.gap[kept], kind=rows.kind[kept],
         direct=rows.direct[kept], engagement=rows.engagement[kept],
-        markov=rows.markov[kept], shapley=rows.shapley[kept],
+        markov=rows.markov[kept], shapley=rows.shapley[kept], touch_key=rows.touch_key[kept],
     )  # fmt: skip
 
 
