@@ -54,7 +54,7 @@ def _chain(paths: PathSet) -> _Chain | None:
     steps, lengths = paths.steps, paths.lengths
     conversions, nulls = paths.conversions.clip(min=0), paths.nulls.clip(min=0)
     journeys = np.repeat(conversions + nulls, lengths)
-    used = np.unique(steps[journeys > 0])
+    used = np.flatnonzero(np.bincount(steps, journeys > 0, n))
     if used.size == 0:
         return None
     ends = np.cumsum(lengths) - 1
