@@ -24,9 +24,9 @@ import pandas as pd
 import pyarrow as pa
 
 from bench.result import Goal, Result
-from touchline.ingest.context import ProfileContext
 from touchline.domain.attribution.markov import markov_weights
 from touchline.domain.attribution.shapley import shapley_weights
+from touchline.ingest.context import ProfileContext
 from touchline.processing.channel_weights import fit_channel_weights, journey_path_set
 from touchline.processing.credits import recompute_credits, update_credits
 from touchline.store import open_store
