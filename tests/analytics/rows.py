@@ -292,7 +292,8 @@ def _own_touches(
         if key in given:
             continue
         fields = {name: c[name] for name in _TOUCH_FIELDS}
-        touch = touch_row(c["touch_key"], c["touch_type"], c["touch_ts"], profile_id=c["profile_id"],
-                          **fields)  # fmt: skip
+        touch = touch_row(
+            c["touch_key"], c["touch_type"], c["touch_ts"], profile_id=c["profile_id"], **fields
+        )
         assert out.setdefault(key, touch) == touch, f"touch {key} given two ways"
     return list(out.values())

@@ -3,10 +3,9 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -16,6 +15,7 @@ from touchline.domain.attribution.shapley import shapley_weights
 from touchline.domain.attribution.shares import journey_order
 from touchline.ingest.context import ProfileContext
 from touchline.processing import credit_queries as q
+from touchline.processing.credit_rows import numpy_column
 from touchline.processing.versions import Clock, drop_superseded, next_version, wall_clock_us
 from touchline.store.base import EventStore, Sql
 from touchline.store.schema import CHANNEL_WEIGHTS, arrow_schema
@@ -50,8 +50,10 @@ def _paths(rows: pa.Table, *, converting: bool) -> PathSet:
     if rows.num_rows == 0:
         empty = np.zeros(0, np.int64)
         return PathSet((), empty, empty, empty.astype(np.float64), empty.astype(np.float64))
-    journey = _ints(rows, "ordinal")
-    order = journey_order(journey, _ints(rows, "gap"), _ints(rows, "touch_key", np.uint64))
+    journey = numpy_column(rows, "ordinal", np.int64)
+    order = journey_order(
+        journey, numpy_column(rows, "gap", np.int64), numpy_column(rows, "touch_key", np.uint64)
+    )
     channel = pc.dictionary_encode(rows["channel"].combine_chunks())
     codes = channel.indices.to_numpy(zero_copy_only=False).astype(np.int64)[order]
     journey = journey[order]
@@ -62,11 +64,6 @@ def _paths(rows: pa.Table, *, converting: bool) -> PathSet:
         tuple(channel.dictionary.to_pylist()), codes, lengths,
         ones if converting else zeros, zeros if converting else ones,
     )  # fmt: skip
-
-
-def _ints(rows: pa.Table, name: str, dtype: type[np.generic] = np.int64) -> npt.NDArray[Any]:
-    values = rows[name].combine_chunks().to_numpy(zero_copy_only=False)
-    return values.astype(dtype, copy=False)
 
 
 def fit_channel_weights(

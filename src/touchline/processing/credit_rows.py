@@ -87,6 +87,15 @@ def _written(store: EventStore, batch: _Batch, slices: Iterator[Candidates]) -> 
     return CreditRun(conversions, rows)
 
 
+def numpy_column(
+    table: pa.Table, name: str, dtype: type[np.generic] | None = None
+) -> npt.NDArray[Any]:
+    """A column as numpy, cast when `dtype` differs (ClickHouse returns UInt8 booleans and
+    narrower integers than DuckDB)."""
+    values: npt.NDArray[Any] = table[name].combine_chunks().to_numpy(zero_copy_only=False)
+    return values if dtype is None else values.astype(dtype, copy=False)
+
+
 def _numbered(found: pa.Table) -> pa.Table:
     """The conversions with an ordinal each (their order in `found`)."""
     ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
@@ -100,15 +109,14 @@ def _slices(touches: pa.Table) -> Iterator[Candidates]:
         return
 
     def column(name: str, dtype: type[np.generic] | None = None) -> npt.NDArray[Any]:
-        values = touches[name].combine_chunks().to_numpy(zero_copy_only=False)
-        return values if dtype is None else values.astype(dtype, copy=False)
+        return numpy_column(touches, name, dtype)
 
     ordinal, gap = column("ordinal", np.int64), column("gap", np.int64)
     key = column("touch_key", np.uint64)
     order = journey_order(ordinal, gap, key)
     ordered = ordinal[order]
     rest = {name: column(name) for name in ("kind", "engagement_score", "markov", "shapley")}
-    direct = column("direct", np.bool_)  # ClickHouse: UInt8
+    direct = column("direct", np.bool_)
     start = 0
     while start < len(order):
         end = min(start + SLICE_ROWS, len(order))

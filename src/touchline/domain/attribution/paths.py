@@ -41,7 +41,7 @@ class PathSet:
 
     @classmethod
     def joined(cls, parts: Sequence[PathSet]) -> PathSet:
-        """One set of every part's paths, with one channel code list."""
+        """One set of every part's paths (at least one part), with one channel code list."""
         channels = tuple(sorted(set(chain.from_iterable(p.channels for p in parts))))
         index = {c: i for i, c in enumerate(channels)}
 
@@ -49,17 +49,12 @@ class PathSet:
             codes = np.array([index[c] for c in part.channels], np.int64)
             return codes[part.steps] if len(codes) else part.steps
 
-        def glued(
-            arrays: list[npt.NDArray[np.generic]], dtype: type[np.generic]
-        ) -> npt.NDArray[np.generic]:
-            return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
-
         return cls(
             channels,
-            glued([recoded(p) for p in parts], np.int64),  # type: ignore[arg-type]
-            glued([p.lengths for p in parts], np.int64),  # type: ignore[arg-type]
-            glued([p.conversions for p in parts], np.float64),  # type: ignore[arg-type]
-            glued([p.nulls for p in parts], np.float64),  # type: ignore[arg-type]
+            np.concatenate([recoded(p) for p in parts]),
+            np.concatenate([p.lengths for p in parts]),
+            np.concatenate([p.conversions for p in parts]),
+            np.concatenate([p.nulls for p in parts]),
         )
 
     @property

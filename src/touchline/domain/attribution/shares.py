@@ -113,8 +113,8 @@ def model_shares(rows: Candidates, settings: AttributionSettings) -> Shares:
 def _windows(rows: Candidates, settings: AttributionSettings) -> tuple[Bools | None, Bools | None]:
     """In the click window (view window for impressions) and in the first-touch window; None
     when every row is."""
-    in_click: Bools | None = rows.gap <= settings.click_window_us
-    in_first: Bools | None = rows.gap <= settings.first_touch_window_us
+    in_click: Bools = rows.gap <= settings.click_window_us
+    in_first: Bools = rows.gap <= settings.first_touch_window_us
     seen = rows.kind == IMPRESSION_KIND
     if seen.any():
         in_view = rows.gap <= settings.view_window_us
