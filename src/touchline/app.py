@@ -32,7 +32,7 @@ from touchline.errors import (
 from touchline.ingest.collect import COLLECT_PATH, CollectEndpoint
 from touchline.runtime import Runtime
 from touchline.settings import Settings
-from touchline.web import health, internal
+from touchline.web import health, internal, webhooks
 
 log = logging.getLogger("touchline.app")
 
@@ -81,6 +81,7 @@ def create_app(settings: Settings) -> TouchlineApp:
     app = TouchlineApp(settings)
     app.include_router(health.router)
     app.include_router(internal.router)
+    app.include_router(webhooks.router)
     app.add_middleware(RequestIdMiddleware)
     app.add_exception_handler(TouchlineError, _touchline_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -1,5 +1,6 @@
 """The running server's parts, opened from Settings in the app lifespan and closed at
-shutdown: control plane, event store, spool, enrichment pipeline, loader thread, server token.
+shutdown: control plane, event store, spool, enrichment pipeline, loader thread, sync
+scheduler, server token.
 """
 
 from __future__ import annotations
@@ -8,21 +9,24 @@ import contextlib
 import gc
 import os
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from touchline.connectors.base import HttpOptions
 from touchline.control.db import Database
-from touchline.control.repos import profiles
+from touchline.control.profile_directory import ProfileDirectory
+from touchline.control.secrets import SecretBox
 from touchline.control.tracking_cache import TrackingKeyCache, tracking_key_cache
-from touchline.errors import NotFound
-from touchline.ingest.context import ProfileContext, RequestContext
+from touchline.ingest.context import RequestContext
 from touchline.ingest.loader import Loader
 from touchline.ingest.pipeline import Pipeline, build_pipeline, encode_rows
 from touchline.ingest.protocol import RawEvent
+from touchline.ingest.server_events import SpoolSubmitter
 from touchline.ingest.spool import Spool
+from touchline.jobs.sync_scheduler import SyncScheduler
 from touchline.processing.after_load import after_load_steps, upkeep
 from touchline.processing.sessions import catch_up_sessions
 from touchline.settings import Settings
@@ -45,6 +49,9 @@ class Runtime:
     loader: Loader
     tracking_keys: TrackingKeyCache
     token: str
+    secret_box: SecretBox
+    http: HttpOptions
+    scheduler: SyncScheduler | None
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -73,6 +80,19 @@ class Runtime:
             )
             loader.start(settings.loader_interval_seconds)
             undo.callback(loader.stop)
+            box = SecretBox.from_settings(settings)
+            http = HttpOptions()
+            scheduler = None
+            if settings.sync_scheduler:
+                scheduler = SyncScheduler(
+                    database=database,
+                    box=box,
+                    submit=SpoolSubmitter(pipeline=pipeline, spool=spool),
+                    http=http,
+                    check_seconds=settings.sync_check_seconds,
+                )
+                scheduler.start()
+                undo.callback(scheduler.stop)
             token = write_server_token(settings.data_dir)
             (settings.data_dir / SERVER_URL_FILE).write_text(loopback_url(settings))
             undo.pop_all()
@@ -86,6 +106,9 @@ class Runtime:
             loader=loader,
             tracking_keys=tracking_key_cache(database),
             token=token,
+            secret_box=box,
+            http=http,
+            scheduler=scheduler,
         )
 
     async def stop(self) -> None:
@@ -98,6 +121,8 @@ class Runtime:
             closing.callback(self.pipeline.close)
             closing.callback(self.spool.close)
             closing.callback(self.loader.stop)
+            if self.scheduler is not None:
+                closing.callback(self.scheduler.stop)
 
     async def ingest(self, events: Sequence[RawEvent], context: RequestContext) -> tuple[int, int]:
         """Enrich events and append them to the spool; returns (accepted, dropped) once the
@@ -131,29 +156,6 @@ def runtime_of(app: Any) -> Runtime | None:
     """The Runtime the lifespan stored on a Starlette app, or None outside the lifespan."""
     runtime = getattr(app.state, "runtime", None)
     return runtime if isinstance(runtime, Runtime) else None
-
-
-class ProfileDirectory(Mapping[str, ProfileContext]):
-    """Profiles by id, read from the control plane when asked, so a profile created while the
-    server runs is sessionized with its own settings (the loader asks once per batch)."""
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-
-    def __getitem__(self, profile_id: str) -> ProfileContext:
-        with self.database.read() as session:
-            try:
-                return profiles.get(session, profile_id).context()
-            except NotFound:
-                raise KeyError(profile_id) from None
-
-    def __iter__(self) -> Iterator[str]:
-        with self.database.read() as session:
-            return iter([record.id for record in profiles.list_all(session)])
-
-    def __len__(self) -> int:
-        with self.database.read() as session:
-            return len(profiles.list_all(session))
 
 
 def loopback_url(settings: Settings) -> str:

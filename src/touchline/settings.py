@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     ready_max_loader_lag_seconds: float = Field(
         default=60.0, description="`/health/ready` fails when the oldest unloaded event is older."
     )
+    webhook_max_body_bytes: int = Field(
+        default=1024 * 1024, description="Largest accepted webhook body (bytes); larger → 413."
+    )
+    sync_scheduler: bool = Field(
+        default=True,
+        description="Run connections' scheduled syncs inside the server (each connector sets "
+        "its interval).",
+    )
+    sync_check_seconds: float = Field(
+        default=60.0, description="How often the server looks for connections due a sync."
+    )
     secret_key: str = Field(
         default="",
         description="Key for encrypting secrets at rest; generated into the data directory "

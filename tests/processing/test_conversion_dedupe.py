@@ -104,3 +104,39 @@ def test_refunds_dedupe_by_their_own_ref_apart_from_payments(plane: Plane) -> No
 def test_a_refund_naming_no_payment_stays_a_refund(plane: Plane) -> None:
     assert plane.load(server(plane, "payment_refunded", T0, amount="5")) == 1
     assert plane.rows("value, refund_of") == [(Decimal("-5.0000"), "unmatched:")]
+
+
+def test_a_later_delivery_completes_the_counted_payment_with_its_campaign_and_visitor(
+    plane: Plane,
+) -> None:
+    """The charge counts first; the checkout session (same payment intent) arrives later with
+    the Payment Link's metadata: the payment gains its campaign, visitor and nothing else."""
+    charge = server(plane, "payment_received", T0, amount="50", provider_ref="pi_7",
+                    identity={"stripe_customer_id": "cus_1"})  # fmt: skip
+    assert plane.load(charge) == 1
+    [(first_version,)] = plane.rows("version")
+    checkout = server(
+        plane, "payment_received", T0 + MINUTE, amount="50", provider_ref="pi_7",
+        identity={"email": "ana@example.com"}, campaign_id="cmp_9", utm_source="facebook",
+        anonymous_id="visitor-3",
+    )  # fmt: skip
+    assert plane.load(checkout) == 0  # still one payment
+    [row] = plane.rows(
+        "conversion_id, value, campaign_id, utm_source, visitor_key <> 0, identity_kind, version"
+    )
+    assert row[:6] == (charge["event_id"], Decimal("50.0000"), "cmp_9", "facebook", True,
+                       "stripe_customer")  # fmt: skip
+    assert row[6] > first_version
+    assert plane.replay(checkout) == 0
+    assert plane.rows("version") == [(row[6],)]  # nothing left to add: no new version
+
+
+def test_deliveries_in_one_batch_complete_the_first_one_and_never_overwrite(plane: Plane) -> None:
+    intent = server(plane, "payment_received", T0, amount="20", provider_ref="pi_8",
+                    utm_source="newsletter")  # fmt: skip
+    checkout = server(plane, "payment_received", T0 + MINUTE, amount="20", provider_ref="pi_8",
+                      campaign_id="cmp_1", identity={"email": "bo@example.com"})  # fmt: skip
+    assert plane.load(checkout, intent) == 1
+    assert plane.rows("conversion_id, utm_source, campaign_id, identity_value") == [
+        (intent["event_id"], "newsletter", "", "bo@example.com")
+    ]

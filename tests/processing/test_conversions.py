@@ -22,6 +22,7 @@ from touchline.control.db import Database
 from touchline.control.repos import fx_rates
 from touchline.control.repos import goals as goal_repo
 from touchline.domain.money import convert, stored
+from touchline.domain.visitors import visitor_key
 from touchline.ingest.protocol import EventType, Identity, RawEvent, Revenue
 from touchline.processing.conversions import reconvert
 from touchline.store import open_store
@@ -99,6 +100,20 @@ def test_revenue_types_follow_the_goal_and_only_cash_is_money(w: World) -> None:
     everything = sum(value or 0 for _, _, value, _, _ in found if value and value > 1000)
     spend = Decimal(2000)
     assert (cash / spend, everything / spend) == (3, 28)  # the spec's ROAS example
+
+
+def test_a_payment_bound_to_a_visitor_is_that_visitors_conversion(w: World) -> None:
+    """Payment Link metadata carried our tracker's anonymous id; no email needed."""
+    w.send(visit("v1", MONDAY - timedelta(days=1), url="https://shop.example/?utm_source=fb"))
+    w.send(payment(MONDAY, 90, ref="pi_bound", anonymous_id="v1"), origin=SERVER)
+    [(key, kind, value)] = rows(w, "visitor_key, identity_kind, identity_value")
+    assert (key, kind, value) == (visitor_key(w.profile.profile_id, "v1"), "anonymous_id", "v1")
+    store = open_store(w.settings.resolved_event_store_url)
+    try:
+        [(credited,)] = store.query(Sql("SELECT sum(last_touch) FROM credits"))
+    finally:
+        store.close()
+    assert credited == pytest.approx(1.0)
 
 
 def test_a_mxn_payment_is_converted_at_that_days_ecb_rate(w: World) -> None:

@@ -99,6 +99,28 @@ def test_a_server_events_anonymous_id_names_no_visitor(
     assert set(mapped(event_store)) == {("email", "pay@x.io")}
 
 
+def test_a_server_event_bound_to_a_visitor_links_that_visitor(
+    database: Database, event_store: EventStore, profile: ProfileContext
+) -> None:
+    """Payment Link metadata or a cart attribute carried our tracker's anonymous id."""
+    bound = orjson.dumps({"anonymous_id": "v9", "provider_ref": "pi_9"}).decode()
+    link(
+        database,
+        event_store,
+        profile,
+        identified(
+            profile,
+            {"email": "paid@x.io"},
+            anonymous_id="server:stripe:1",
+            origin="webhook:stripe",
+            payload=bound,
+        ),
+    )
+    graph = mapped(event_store)
+    assert set(graph) == {("email", "paid@x.io"), ("anonymous_id", "v9")}
+    assert len(set(graph.values())) == 1
+
+
 def test_a_replayed_batch_writes_nothing(
     database: Database, event_store: EventStore, profile: ProfileContext
 ) -> None:

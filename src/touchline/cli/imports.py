@@ -18,11 +18,13 @@ from rich.progress import (
 )
 
 from touchline.cli.context import emit_json, settings_of, stderr, stdout
-from touchline.control.db import session_scope
+from touchline.connectors import service as connector_service
+from touchline.control.db import Database, session_scope
 from touchline.control.repos import fx_rates, profiles
 from touchline.errors import InvalidPayload
 from touchline.ingest import importer
 from touchline.ingest.importer import ImportReport
+from touchline.ingest.server_events import spool_submitter
 
 app = typer.Typer(no_args_is_help=True, help="Import historical data.")
 
@@ -129,3 +131,50 @@ def fx_rates_command(
         emit_json({"imported": count})
         return
     stdout.print(f"Imported {count:,} rates.")
+
+
+def provider_import(kind: str, help_text: str) -> None:
+    """Register `touchline import KIND FILE --profile ID` for a connector's file importer."""
+
+    def command(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+        profile: Annotated[str, typer.Option("--profile", help="Profile the data belongs to.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    ) -> None:
+        settings = settings_of(ctx)
+        database = Database.open(settings)
+        try:
+            database.migrate()
+            with file.open("rb") as handle, spool_submitter(settings) as submit:
+                report = connector_service.import_file(
+                    database=database, kind=kind, handle=handle, profile_id=profile,
+                    submit=submit,
+                )  # fmt: skip
+        finally:
+            database.close()
+        report.loaded = importer.load_if_idle(settings)
+        if as_json:
+            emit_json({"file": str(file), "profile_id": profile, "kind": kind,
+                       **report_json(report)})  # fmt: skip
+        else:
+            print_report(report)
+
+    command.__doc__ = help_text
+    app.command(kind)(command)
+
+
+provider_import(
+    "meta-insights",
+    "Meta ads and daily insights: the Marketing API's insights JSON as it returns it, or an "
+    "Ads Manager CSV export. Re-importing the same file changes nothing; a restated day "
+    "replaces the stored one.",
+)
+provider_import(
+    "google-ads",
+    "Google Ads campaigns and daily cost: a report CSV export (Campaign, Day, Cost, …).",
+)
+provider_import(
+    "gsc",
+    "Google Search Console keywords by day: the searchAnalytics JSON or a CSV export.",
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from touchline.cli import (
+    connections,
     demo,
     goals,
     identity,
@@ -34,6 +35,10 @@ app.command("recompute")(recompute.recompute)
 app.command("serve")(serve.serve)
 app.command("stats")(stats.stats)
 app.command("demo")(demo.demo)
+app.command("connect")(connections.connect)
+app.command("connections")(connections.list_connections)
+app.command("sync")(connections.sync)
+app.command("disconnect")(connections.disconnect)
 
 
 @app.callback()

@@ -1,1 +1,2 @@
-"""Provider connectors; each hands events to ingest, never to the store."""
+"""Connectors: one package per provider (webhooks, API clients, file importers, mappings).
+They hand events to the ingest path and never write tables."""

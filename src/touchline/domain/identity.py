@@ -196,3 +196,16 @@ def anonymous_name(profile_id: str, visitor_id: str) -> str:
     digest = hashlib.blake2b(f"{profile_id}:{visitor_id}".encode(), digest_size=8).digest()
     number = int.from_bytes(digest, "big")
     return f"{COLORS[number % len(COLORS)]} {ANIMALS[(number // len(COLORS)) % len(ANIMALS)]}"
+
+
+MAX_BOUND_ID: Final = 128
+
+
+def visitor_anonymous_id(*, browser: bool, anonymous_id: str, payload: Mapping[str, Any]) -> str:
+    """The visitor an event speaks for: a browser event's own anonymous id; a server event's
+    only when the provider carried one from our tracker (Payment Link or checkout metadata,
+    a cart attribute: `payload.anonymous_id`)."""
+    if browser:
+        return anonymous_id
+    bound = payload.get("anonymous_id")
+    return bound.strip()[:MAX_BOUND_ID] if isinstance(bound, str) else ""

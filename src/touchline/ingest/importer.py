@@ -18,6 +18,7 @@ import msgspec
 import pyarrow as pa
 
 from touchline.control.db import Database
+from touchline.control.profile_directory import ProfileDirectory
 from touchline.errors import Conflict, InvalidPayload
 from touchline.ingest.context import ProfileContext, RequestContext
 from touchline.ingest.loader import LOADER_LOCK, Loader
@@ -25,7 +26,6 @@ from touchline.ingest.pipeline import Pipeline, PipelineResult, build_pipeline, 
 from touchline.ingest.protocol import RawEvent
 from touchline.ingest.spool import Spool
 from touchline.processing.after_load import after_load_steps
-from touchline.runtime import ProfileDirectory
 from touchline.settings import Settings
 from touchline.store import open_store
 from touchline.store.base import EventStore

@@ -19,6 +19,10 @@ MAX_STRING_LENGTH: Final = 2048
 MAX_PAYLOAD_DEPTH: Final = 5
 MAX_PAYLOAD_KEYS: Final = 100
 MAX_PAYLOAD_BYTES: Final = 16 * 1024
+# Webhooks and syncs keep the provider's raw body and richer objects in the payload.
+SERVER_MAX_PAYLOAD_BYTES: Final = 512 * 1024
+SERVER_MAX_PAYLOAD_KEYS: Final = 1000
+SERVER_MAX_PAYLOAD_DEPTH: Final = 8
 
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH)]
 OptionalId = Annotated[str, msgspec.Meta(max_length=MAX_ID_LENGTH)]
@@ -41,6 +45,9 @@ class EventType(StrEnum):
     IMPRESSION = "impression"
     SELF_DESCRIBING = "self_describing"
     CONSENT = "consent"
+    # Server-side only (connectors' ad entities, insights, keywords, calendar events:
+    # domain/records.py); dropped when a browser sends it.
+    RECORD = "record"
 
 
 class Identity(msgspec.Struct, forbid_unknown_fields=False, omit_defaults=True):

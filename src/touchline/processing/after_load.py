@@ -1,5 +1,6 @@
-"""What runs after each loaded batch, in order: sessions → identities → conversions → touches →
-credits. Every step is idempotent, so a batch replayed after a crash changes nothing twice."""
+"""What runs after each loaded batch, in order: records (ad data, keywords, calendar) →
+sessions → identities → conversions → touches → credits. Every step is idempotent, so a batch
+replayed after a crash changes nothing twice."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from touchline.ingest.context import ProfileContext
 from touchline.processing.conversions import record_conversions
 from touchline.processing.credits import update_credits
 from touchline.processing.identity import link_identities
+from touchline.processing.records import record_records
 from touchline.processing.sessions import update_sessions
 from touchline.processing.touches import update_touches
 from touchline.processing.versions import Clock, wall_clock_us
@@ -28,6 +30,9 @@ def after_load_steps(
     """The loader's `after_load` hook."""
 
     def after_load(store: EventStore, new_rows: pa.Table) -> None:
+        record_records(
+            database=database, store=store, new_rows=new_rows, profiles=profiles, clock=clock
+        )
         update_sessions(store=store, new_rows=new_rows, profiles=profiles, clock=clock)
         link_identities(
             database=database, store=store, new_rows=new_rows, profiles=profiles, clock=clock

@@ -1,4 +1,5 @@
-"""Which new conversions count (CHECKLIST §3.11), and which payment each refund reduces.
+"""Which new conversions count (CHECKLIST §3.11), which payment each refund reduces, and what a
+repeated delivery of a counted payment adds to it (its checkout's campaign data and visitor).
 
 Set-based: each rule reads what the whole batch needs in one query, whatever its size.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from touchline.domain.goals import BOOKING_GOAL
 from touchline.processing import conversion_queries as q
@@ -17,6 +18,11 @@ from touchline.store.base import EventStore
 Row = dict[str, Any]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
+CAMPAIGN_DATA: Final = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "campaign_id",
+    "ad_set_id", "ad_id", "click_id_type", "click_id",
+)  # fmt: skip
+PERSON: Final = ("identity_kind", "identity_value")
 
 
 def fresh(store: EventStore, rows: list[Row]) -> list[Row]:
@@ -156,3 +162,48 @@ def _waiting_refunds(
         if payment is not None:
             relinked.append({**refund, "refund_of": payment})
     return relinked
+
+
+def complete_counted(store: EventStore, built: list[Row], counted: list[Row]) -> list[Row]:
+    """Fill what the counted conversion of a provider ref lacks from the deliveries that did not
+    count: its campaign data (as a whole), its visitor, its person. One payment arrives as a
+    charge, an intent and a checkout session in any order, and only the checkout carries the
+    Payment Link's metadata. Batch rows are completed in place; returns the recorded ones that
+    changed (the caller rewrites them at the new version). Never overwrites a value."""
+    kept = {(r["profile_id"], r["conversion_id"]) for r in counted}
+    extra = [r for r in built if _is_payment_ref(r) and (r["profile_id"], r["conversion_id"])
+             not in kept]  # fmt: skip
+    if not extra:
+        return []
+    targets = {_ref_key(r): r for r in counted if _is_payment_ref(r)}
+    unseen = [r["provider_ref"] for r in extra if _ref_key(r) not in targets]
+    recorded: dict[tuple[str, str, str, bool], Row] = {}
+    if unseen:
+        found = store.query_arrow(q.counted_payments(_profiles(extra), unseen)).to_pylist()
+        recorded = {_ref_key(r): r for r in found}
+    changed: dict[tuple[str, str], Row] = {}
+    for row in sorted(extra, key=lambda r: (r["ts"], r["conversion_id"])):
+        key = _ref_key(row)
+        target = targets.get(key) or recorded.get(key)
+        if target is not None and _filled(target, row) and key not in targets:
+            changed[(target["profile_id"], target["conversion_id"])] = target
+    return list(changed.values())
+
+
+def _is_payment_ref(row: Row) -> bool:
+    return bool(row["provider_ref"]) and not row["refund_of"]
+
+
+def _filled(target: Row, source: Row) -> bool:
+    """Copy `source`'s values into `target`'s empty ones; whether anything changed."""
+    changed = False
+    if not any(target[f] for f in CAMPAIGN_DATA) and any(source[f] for f in CAMPAIGN_DATA):
+        target.update({f: source[f] for f in CAMPAIGN_DATA})
+        changed = True
+    if not target["visitor_key"] and source["visitor_key"]:
+        target["visitor_key"] = source["visitor_key"]
+        changed = True
+    if not target["identity_value"] and source["identity_value"]:
+        target.update({f: source[f] for f in PERSON})
+        changed = True
+    return changed

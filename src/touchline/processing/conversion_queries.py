@@ -56,6 +56,16 @@ def payments_of(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
     )
 
 
+def counted_payments(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
+    """Whole rows of recorded conversions (not refunds) counted for these provider refs."""
+    return Sql(
+        f"SELECT {COLUMNS} FROM conversions WHERE profile_id IN (SELECT unnest($profiles))"
+        " AND refund_of = '' AND provider_ref IN (SELECT unnest($refs))"
+        " ORDER BY profile_id, conversion_id",
+        {"profiles": _texts(profiles), "refs": _texts(refs)},
+    )
+
+
 def waiting_refunds(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
     """Whole rows of recorded refunds still waiting for one of these payments."""
     return Sql(

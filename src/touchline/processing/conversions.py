@@ -22,12 +22,13 @@ from touchline.control.repos import goals as goal_repo
 from touchline.control.repos.fx_rates import RateBook
 from touchline.domain import goals
 from touchline.domain.goals import GoalDefinition
-from touchline.domain.identity import identifiers_of, strongest
+from touchline.domain.identity import identifiers_of, strongest, visitor_anonymous_id
 from touchline.domain.money import convert, stored
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS
+from touchline.domain.visitors import visitor_key
 from touchline.ingest.context import ProfileContext
 from touchline.processing import conversion_queries as q
-from touchline.processing.conversion_dedupe import fresh, link_refunds
+from touchline.processing.conversion_dedupe import complete_counted, fresh, link_refunds
 from touchline.processing.versions import Clock, drop_superseded, next_version, wall_clock_us
 from touchline.store.base import EventStore
 from touchline.store.schema import CONVERSIONS, arrow_schema
@@ -71,15 +72,16 @@ def record_conversions(
     if not events:
         return 0
     rules = _rules(database, events, profiles)
-    built = (_built(event, rules.get(event["profile_id"])) for event in events)
-    rows = fresh(store, [row for row in built if row is not None])
-    if not rows:
+    built = [row for e in events if (row := _built(e, rules.get(e["profile_id"]))) is not None]
+    rows = fresh(store, built)
+    rewritten = complete_counted(store, built, rows)
+    if not rows and not rewritten:
         return 0
-    relinked = link_refunds(store, rows)
+    rewritten += link_refunds(store, rows)
     with store.transaction():
         version = next_version(store, "conversions", clock)
-        store.append("conversions", _table([*rows, *relinked], version))
-        if relinked:
+        store.append("conversions", _table([*rows, *rewritten], version))
+        if rewritten:
             drop_superseded(store, "conversions", q.KEY, version)
     return len(rows)
 
@@ -214,8 +216,8 @@ def _conversion(event: dict[str, Any], rules: ProfileRules) -> dict[str, Any] | 
         "revenue_type": goal.revenue_type.value,
         "attribution_eligible": goal.attribution_eligible,
         "ts": event["ts"],
-        "visitor_key": event["visitor_key"] if browser else 0,
-        **_person(event, browser, rules.context),
+        "visitor_key": _visitor_key(event, payload, browser),
+        **_person(event, payload, browser, rules.context),
         "provider_ref": _text(payload.get("provider_ref"), MAX_REF),
         "refund_of": _refund_ref(payload) if refund else "",
         "origin": event["origin"],
@@ -261,11 +263,23 @@ def _refund_ref(payload: dict[str, Any]) -> str:
     return ref if ref else q.UNMATCHED
 
 
-def _person(event: dict[str, Any], browser: bool, context: ProfileContext) -> dict[str, str]:
-    """The strongest identifier the event names; the browser's anonymous id as a fallback."""
+def _visitor_key(event: dict[str, Any], payload: dict[str, Any], browser: bool) -> int:
+    """The browser's visitor, or the one a server event is bound to (0: none)."""
+    if browser:
+        return int(event["visitor_key"])
+    bound = visitor_anonymous_id(browser=False, anonymous_id="", payload=payload)
+    return visitor_key(event["profile_id"], bound) if bound else 0
+
+
+def _person(
+    event: dict[str, Any], payload: dict[str, Any], browser: bool, context: ProfileContext
+) -> dict[str, str]:
+    """The strongest identifier the event names; the visitor's anonymous id as a fallback."""
     ids = identifiers_of(
         json_object(event["identity"]),
-        anonymous_id=event["anonymous_id"] if browser else "",
+        anonymous_id=visitor_anonymous_id(
+            browser=browser, anonymous_id=event["anonymous_id"], payload=payload
+        ),
         user_id=event["user_id"] or "",
         region=context.phone_region,
     )

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from touchline.control.db import Database
-from touchline.domain.identity import Identifiers, identifiers_of
+from touchline.domain.identity import Identifiers, identifiers_of, visitor_anonymous_id
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS
 from touchline.identity.graph import next_identifier_version, resolve_batch
 from touchline.identity.mirror import sync_identity_map
@@ -23,7 +23,7 @@ from touchline.processing.versions import Clock, wall_clock_us
 from touchline.store.base import EventStore
 
 log = logging.getLogger(__name__)
-COLUMNS = ("profile_id", "identity", "anonymous_id", "user_id", "origin", "ts")
+COLUMNS = ("profile_id", "identity", "anonymous_id", "user_id", "origin", "ts", "payload")
 
 
 def link_identities(
@@ -91,11 +91,25 @@ def _identifiers(row: Mapping[str, Any], profile: ProfileContext) -> Identifiers
         return None
     if not isinstance(identity, dict):
         return None
-    # Only a browser's ids are the visitor's; a webhook's anonymous id names no visitor.
-    browser = row["origin"] in FIRST_PARTY_ORIGINS
+    # Only a browser's ids are the visitor's; a webhook's names a visitor only when bound.
+    anonymous_id = visitor_anonymous_id(
+        browser=row["origin"] in FIRST_PARTY_ORIGINS,
+        anonymous_id=row["anonymous_id"] or "",
+        payload=_payload(row["payload"]),
+    )
     return identifiers_of(
         identity,
-        anonymous_id=(row["anonymous_id"] or "") if browser else "",
+        anonymous_id=anonymous_id,
         user_id=row["user_id"] or "",
         region=profile.phone_region,
     )
+
+
+def _payload(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

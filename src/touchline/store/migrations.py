@@ -19,7 +19,10 @@ from touchline.store import dialect
 from touchline.store.base import Engine, Sql
 from touchline.store.schema import (
     AD_ENTITIES,
+    AD_ENTITY_CONNECTOR_COLUMNS,
+    AD_INSIGHT_CONNECTOR_COLUMNS,
     AD_INSIGHTS,
+    CALENDAR_EVENTS,
     CHANNEL_WEIGHTS,
     CONVERSIONS,
     CREDIT_ROWS,
@@ -29,6 +32,7 @@ from touchline.store.schema import (
     EVENT_ROWS,
     EVENTS,
     IDENTITY_MAP,
+    SEARCH_KEYWORDS,
     SESSION_ENGAGEMENT_COLUMNS,
     SESSION_SCOPE,
     SESSIONS,
@@ -93,6 +97,16 @@ MIGRATIONS: list[Migration] = [
             CreateTable(WATERMARKS),
             CreateTable(AD_ENTITIES),
             CreateTable(AD_INSIGHTS),
+        ),
+    ),
+    Migration(
+        5,
+        "connectors",
+        (
+            *(AddColumn(AD_ENTITIES.name, column) for column in AD_ENTITY_CONNECTOR_COLUMNS),
+            *(AddColumn(AD_INSIGHTS.name, column) for column in AD_INSIGHT_CONNECTOR_COLUMNS),
+            CreateTable(SEARCH_KEYWORDS),
+            CreateTable(CALENDAR_EVENTS),
         ),
     ),
     Migration(

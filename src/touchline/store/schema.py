@@ -533,6 +533,60 @@ AD_INSIGHTS = Table(
     version="version",
 )
 
+# Added by migration 5 (connectors): the ad account and, on insights, the parents (so a level's
+# rows roll up without a join) and the platform's other metrics (frequency, video, its own
+# conversion counts) as a JSON object.
+AD_ENTITY_CONNECTOR_COLUMNS: tuple[Column, ...] = (
+    Column("account_id", T.TEXT, "the ad account (Meta act id, Google customer id)"),
+)
+AD_INSIGHT_CONNECTOR_COLUMNS: tuple[Column, ...] = (
+    Column("campaign_id", T.TEXT, "parent campaign (itself for a campaign)"),
+    Column("ad_set_id", T.TEXT, "parent ad set ('' above ad-set level)"),
+    Column("account_id", T.TEXT),
+    Column("metrics", T.TEXT, "JSON object: frequency, video metrics, platform conversions"),
+)
+
+# Google Search Console's daily search analytics (`search_keyword` records).
+SEARCH_KEYWORDS = Table(
+    name="search_keywords",
+    columns=(
+        Column("profile_id", T.TEXT),
+        Column("site", T.TEXT, "the Search Console property"),
+        Column("day", T.TIMESTAMP, "the report day as midnight UTC"),
+        Column("query", T.TEXT),
+        Column("page", T.TEXT),
+        Column("country", T.TEXT, "ISO 3166-1 alpha-3 as GSC reports it, or ''"),
+        Column("device", T.TEXT, "DESKTOP, MOBILE, TABLET or ''"),
+        Column("clicks", T.INT64),
+        Column("impressions", T.INT64),
+        Column("position", T.FLOAT64, "average position (1 = top)"),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "site", "day", "query", "page", "country", "device"),
+    version="version",
+)
+
+# CRM calendar appointments (`calendar_event` records) for the Calendar feature.
+CALENDAR_EVENTS = Table(
+    name="calendar_events",
+    columns=(
+        Column("profile_id", T.TEXT),
+        Column("provider", T.TEXT, "ghl"),
+        Column("appointment_id", T.TEXT),
+        Column("calendar_id", T.TEXT),
+        Column("calendar_name", T.TEXT),
+        Column("status", T.TEXT, "booked, confirmed, showed, noshow, cancelled, …"),
+        Column("assigned_user", T.TEXT),
+        Column("contact_id", T.TEXT),
+        Column("title", T.TEXT),
+        Column("start_at", T.TIMESTAMP),
+        Column("end_at", T.TIMESTAMP),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "provider", "appointment_id"),
+    version="version",
+)
+
 # Added to `sessions` by migration 4: the engagement signals behind the engagement-weighted
 # model (domain/engagement.py defines the score).
 SESSION_ENGAGEMENT_COLUMNS: tuple[Column, ...] = (
@@ -545,3 +599,10 @@ SESSION_ENGAGEMENT_COLUMNS: tuple[Column, ...] = (
 # What a sessions update writes: the sessions columns, then the engagement columns.
 STORED_SESSION_COLUMNS: tuple[Column, ...] = (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS)
 STORED_SESSION_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in STORED_SESSION_COLUMNS)
+
+# What the records step writes to the ad tables: migration 4's columns, then migration 5's.
+STORED_AD_ENTITY_COLUMNS: tuple[Column, ...] = (*AD_ENTITIES.columns, *AD_ENTITY_CONNECTOR_COLUMNS)
+STORED_AD_INSIGHT_COLUMNS: tuple[Column, ...] = (
+    *AD_INSIGHTS.columns,
+    *AD_INSIGHT_CONNECTOR_COLUMNS,
+)

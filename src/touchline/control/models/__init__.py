@@ -4,6 +4,7 @@ on `Base.metadata` (Alembic and the schema tests compare against it)."""
 from touchline.control.models import (
     api_key,
     audit,
+    connection,
     customer,
     fx_rate,
     goal,
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "api_key",
     "audit",
+    "connection",
     "customer",
     "fx_rate",
     "goal",

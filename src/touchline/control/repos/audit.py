@@ -28,6 +28,10 @@ class AuditAction(StrEnum):
     TRACKING_KEY_REVOKED = "tracking_key.revoked"
     ATTRIBUTION_CHANGED = "profile.attribution_changed"
     IDENTITY_UNMERGED = "identity.unmerged"
+    CONNECTION_CREATED = "connection.created"
+    CONNECTION_UPDATED = "connection.updated"
+    CONNECTION_DISABLED = "connection.disabled"
+    WEBHOOK_REJECTED = "webhook.rejected"
 
 
 @dataclass(frozen=True, slots=True)

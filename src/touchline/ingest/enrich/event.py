@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final
 
+from touchline.domain.sessions import FIRST_PARTY_ORIGINS
 from touchline.domain.visitors import visitor_key
 from touchline.ingest.context import RequestContext
 from touchline.ingest.enrich.step import DropReason, Row
@@ -37,6 +38,8 @@ def engaged_ms(payload: dict[str, Any] | None) -> int:
 
 
 def event_step(event: RawEvent, ctx: RequestContext, row: Row) -> DropReason | None:
+    if event.type is EventType.RECORD and ctx.origin in FIRST_PARTY_ORIGINS:
+        return DropReason.SERVER_ONLY_TYPE
     profile_id = ctx.profile.profile_id
     row["profile_id"] = profile_id
     row["event_id"] = event.event_id

@@ -17,6 +17,7 @@ class DropReason(StrEnum):
     INVALID_TIMESTAMP = "invalid_timestamp"
     TIMESTAMP_OUT_OF_RANGE = "timestamp_out_of_range"
     INVALID_URL = "invalid_url"
+    SERVER_ONLY_TYPE = "server_only_type"  # a browser sent a type only connectors may send
 
 
 Row: TypeAlias = dict[str, Any]

@@ -1,0 +1,21 @@
+"""Shopify: order, payment, refund and checkout webhooks, and an optional order sync."""
+
+from __future__ import annotations
+
+from touchline.connectors.base import ConnectorSpec, Option, Provider
+from touchline.connectors.shopify.sync import sync
+from touchline.connectors.shopify.webhooks import receive
+
+SPEC = ConnectorSpec(
+    provider=Provider.SHOPIFY,
+    title="Shopify",
+    options=(
+        Option("shop", required=True, help="The shop: my-store or my-store.myshopify.com."),
+        Option("webhook-secret", secret=True, required=True, help="The webhooks' signing secret."),
+        Option("access-token", secret=True, help="Admin API token (read_orders) for the sync."),
+        Option("api-base", help="Admin API base URL instead of the shop's (proxies, tests)."),
+    ),
+    receive=receive,
+    sync=sync,
+    sync_interval_minutes=360,
+)

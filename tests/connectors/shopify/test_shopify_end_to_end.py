@@ -1,0 +1,181 @@
+"""Shopify end to end: a running app, a connection, Shopify-signed webhooks posted to it (one
+of them delivered twice) and an order sync against recorded Admin API pages that repeat the
+same order; then the conversions: each order gross once, each payment cash once, refunds
+negative, and a paid order bound to the storefront visitor who came from the ad."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx2 import Response
+from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.serving import BROWSER_UA, Served, serving
+
+from touchline.connectors import service
+from touchline.connectors.base import HttpOptions
+from touchline.connectors.shopify.client import ORDERS_PATH
+from touchline.control.repos import connections, profiles
+from touchline.control.repos.connections import Health
+from touchline.ingest.protocol import EventType, RawEvent
+from touchline.ingest.server_events import SpoolSubmitter
+from touchline.store.base import Sql
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "shopify"
+SECRET = "shpss_e2e_4d1f8a"
+ORDER = "5940139491234"
+AD_URL = ("https://touchline-test.myshopify.com/products/trail-runner?utm_source=facebook"
+          "&utm_medium=paid&utm_campaign=fall_launch&fbclid=IwAR2xYz9")  # fmt: skip
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with serving(tmp_path / "data", sync_scheduler=False) as served:
+        yield served
+
+
+def connect(served: Served, api: FixtureServer) -> str:
+    record = service.connect(
+        database=served.runtime.database, box=served.runtime.secret_box, provider="shopify",
+        profile_id=served.profile_id, actor="test",
+        values={"shop": "touchline-test", "webhook_secret": SECRET,
+                "access_token": "shpat_e2e", "api_base": api.url},
+    )  # fmt: skip
+    return record.id
+
+
+def post(served: Served, connection_id: str, topic: str, fixture: str) -> Response:
+    raw = (FIXTURES / fixture).read_bytes()
+    digest = hmac.new(SECRET.encode(), raw, hashlib.sha256).digest()
+    headers = {
+        "X-Shopify-Topic": topic, "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Shop-Domain": "touchline-test.myshopify.com",
+        "X-Shopify-Webhook-Id": f"{topic}-{fixture}", "Content-Type": "application/json",
+    }  # fmt: skip
+    return served.client.post(f"/webhooks/shopify/{connection_id}", content=raw, headers=headers)
+
+
+def submitter(served: Served) -> SpoolSubmitter:
+    return SpoolSubmitter(pipeline=served.runtime.pipeline, spool=served.runtime.spool)
+
+
+def visit_from_the_ad(served: Served) -> None:
+    """The storefront visit of the buyer's browser (the tracker's anonymous id the cart passed
+    along), a day before the order, imported as the tracker would have sent it."""
+    with served.runtime.database.read() as session:
+        profile = profiles.get(session, served.profile_id).context()
+    view = RawEvent(
+        event_id="pv-1", type=EventType.PAGE_VIEW, name="page_view", anonymous_id="anon-7f3c2a",
+        timestamp=datetime(2026, 10, 4, 20, tzinfo=UTC).isoformat(), url=AD_URL,
+        ip="203.0.113.7", user_agent=BROWSER_UA,
+    )  # fmt: skip
+    assert submitter(served)(profile, "import", [view]).imported == 1
+
+
+def settle(served: Served) -> None:
+    while served.runtime.loader.drain_once():
+        continue
+
+
+def rows(served: Served, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    return served.runtime.store.query(Sql(sql, params))
+
+
+def test_orders_are_gross_once_and_payments_cash_once_across_webhooks_and_the_sync(
+    served: Served, provider_api: FixtureServer
+) -> None:
+    connection_id = connect(served, provider_api)
+    visit_from_the_ad(served)
+    answers = [
+        post(served, connection_id, "orders/create", "order_1001.json"),
+        post(served, connection_id, "orders/create", "order_1001.json"),  # redelivered
+        post(served, connection_id, "checkouts/create", "checkout_1001.json"),
+        post(served, connection_id, "orders/paid", "order_1001.json"),
+        post(served, connection_id, "refunds/create", "refund_1001.json"),
+    ]
+    assert [(a.status_code, a.json()["accepted"]) for a in answers] == [(200, 1)] * 5
+    link = f'<{provider_api.url}{ORDERS_PATH}?limit=250&page_info=p2>; rel="next"'
+    provider_api.route(
+        "GET", ORDERS_PATH, Answer.fixture("shopify/orders_page_1.json", Link=link),
+        Answer.fixture("shopify/orders_page_2.json"),
+    )  # fmt: skip
+    report = service.run_sync(
+        database=served.runtime.database, box=served.runtime.secret_box,
+        connection_id=connection_id, submit=submitter(served), http=HttpOptions(),
+    )  # fmt: skip
+    assert (report.health, report.pages, report.events) == (Health.OK, 2, 6)
+    settle(served)
+
+    conversions = rows(served, "SELECT goal_key, revenue_type, provider_ref, value FROM conversions"
+                               " ORDER BY goal_key, provider_ref")  # fmt: skip
+    assert conversions == [
+        ("order_placed", "gross", ORDER, Decimal("199.0000")),
+        ("order_placed", "gross", "5940139491300", Decimal("80.0000")),
+        ("order_placed", "gross", "5940139491400", Decimal("120.0000")),
+        ("payment_received", "cash", f"shopify_order:{ORDER}", Decimal("199.0000")),
+        ("payment_received", "cash", "shopify_order:5940139491400", Decimal("120.0000")),
+        ("payment_received", "cash", "shopify_refund:930000000001", Decimal("-50.0000")),
+        ("payment_received", "cash", "shopify_refund:930000000002", Decimal("-30.0000")),
+    ]
+    assert rows(served, "SELECT sum(value) FROM conversions WHERE revenue_type = 'cash'") == [
+        (Decimal("239.0000"),)
+    ]
+    # The redelivery and the sync's copy of order 1001 were dropped as repeated event ids.
+    assert rows(
+        served,
+        "SELECT name, count(*) FROM events WHERE origin LIKE '%shopify'"
+        " GROUP BY name ORDER BY name",
+    ) == [
+        ("checkout_started", 1),
+        ("order_placed", 3),
+        ("payment_received", 2),
+        ("payment_refunded", 2),
+    ]
+    with served.runtime.database.read() as session:
+        record = connections.get(session, connection_id)
+    assert record.cursors == {"orders": "2026-10-08T11:00:03-04:00"}
+
+
+def test_a_paid_order_is_the_storefront_visitors_and_credits_their_ad_click(
+    served: Served, provider_api: FixtureServer
+) -> None:
+    connection_id = connect(served, provider_api)
+    visit_from_the_ad(served)
+    post(served, connection_id, "orders/paid", "order_1001.json")
+    refund = post(served, connection_id, "refunds/create", "refund_1001.json")
+    assert refund.status_code == 200
+    settle(served)
+    ((payment_id, visitor, kind),) = rows(
+        served, "SELECT conversion_id, visitor_key, identity_kind FROM conversions"
+                " WHERE provider_ref = $ref", ref=f"shopify_order:{ORDER}",
+    )  # fmt: skip
+    assert visitor != 0 and kind == "email"
+    credits = rows(served, "SELECT touch_type, channel, last_touch FROM credits"
+                           " WHERE conversion_id = $c", c=payment_id)  # fmt: skip
+    assert credits == [("session", "Paid Social", 1.0)]
+    assert rows(served, "SELECT count(*) FROM touch_rows WHERE touch_type = 'synthetic'") == [(0,)]
+    assert rows(served, "SELECT value FROM conversions WHERE refund_of = $p", p=payment_id) == [
+        (Decimal("-50.0000"),)
+    ]
+
+
+def test_a_forged_webhook_is_refused_and_stores_nothing(
+    served: Served, provider_api: FixtureServer
+) -> None:
+    connection_id = connect(served, provider_api)
+    raw = (FIXTURES / "order_1001.json").read_bytes()
+    answer = served.client.post(
+        f"/webhooks/shopify/{connection_id}", content=raw,
+        headers={"X-Shopify-Topic": "orders/paid", "X-Shopify-Hmac-Sha256": "Zm9yZ2Vk"},
+    )  # fmt: skip
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "invalid_signature"
+    settle(served)
+    assert rows(served, "SELECT count(*) FROM events") == [(0,)]
