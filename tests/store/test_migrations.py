@@ -9,8 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-
 from tests.store.engines import ENGINES, discard, store_url
+
 from touchline.store import migrations, open_store
 from touchline.store.base import EventStore, Sql
 from touchline.store.clickhouse import ClickHouseStore
@@ -77,7 +77,7 @@ def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
     try:
         assert migrations.apply(_engine(store), migrations.MIGRATIONS[:-1])[-1] == 5
         at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-        shares = {m: 0.25 for m in CREDIT_MODELS}
+        shares = dict.fromkeys(CREDIT_MODELS, 0.25)
         _append(store, "sessions", SESSION_COLUMNS, session_key=7, started_at=at,
                 ended_at=at, channel="Email", utm_source="news")  # fmt: skip
         _append(store, "conversions", CONVERSIONS.columns, conversion_id="pay", ts=at,
