@@ -4,7 +4,8 @@ ad entities and insights. Every row belongs to profile `P` unless told otherwise
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Final
@@ -19,6 +20,7 @@ from touchline.store.schema import (
     CHANNEL_WEIGHTS,
     CONVERSIONS,
     CREDIT_MODELS,
+    CREDIT_ROWS,
     CREDITS,
     IDENTITY_MAP,
     SESSION_COLUMNS,
@@ -31,6 +33,7 @@ from touchline.store.schema import (
 
 P: Final = "p-analytics"
 DAY: Final = datetime(2026, 3, 10, 15, tzinfo=UTC)
+_TOUCH_KEYS: Final = itertools.count(1_000_000)  # a credit's own touch unless it names one
 SESSION_TABLE_COLUMNS: Final = (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS)
 _EMPTY: Final = {
     ColumnType.TEXT: "",
@@ -67,11 +70,12 @@ def credit(
     shares: dict[str, float] | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    """A credit row with `share` under every model (or `shares` per model)."""
+    """A row of the `credits` view with `share` under every model (or `shares` per model);
+    `load` stores it as a credit row plus its touch and conversion unless those are given."""
     base = {
         "profile_id": P,
         "conversion_id": conversion_id,
-        "touch_key": 1,
+        "touch_key": next(_TOUCH_KEYS),
         "touch_type": "session",
         "touch_ts": DAY,
         "conversion_ts": DAY,
@@ -235,11 +239,61 @@ def load(
     insights: Sequence[dict[str, Any]] = (),
     weights: Sequence[dict[str, Any]] = (),
 ) -> None:
-    append(store, "credits", CREDITS.columns, list(credits))
-    append(store, "conversions", CONVERSIONS.columns, list(conversions))
+    append(store, "credit_rows", CREDIT_ROWS.columns, [_narrow(c) for c in credits])
+    own = _own_conversions(credits, {(c["profile_id"], c["conversion_id"]) for c in conversions})
+    append(store, "conversions", CONVERSIONS.columns, [*conversions, *own])
     append(store, "sessions", SESSION_TABLE_COLUMNS, list(sessions))
-    append(store, "touch_rows", TOUCH_ROWS.columns, list(touches))
+    known = {(t["profile_id"], t["session_key"]) for t in sessions}
+    known |= {(t["profile_id"], t["touch_key"]) for t in touches}
+    append(store, "touch_rows", TOUCH_ROWS.columns, [*touches, *_own_touches(credits, known)])
     append(store, "identity_map", IDENTITY_MAP.columns, list(links))
     append(store, "ad_entities", AD_ENTITIES.columns, list(entities))
     append(store, "ad_insights", AD_INSIGHTS.columns, list(insights))
     append(store, "channel_weights", CHANNEL_WEIGHTS.columns, list(weights))
+
+
+def _narrow(credit: dict[str, Any]) -> dict[str, Any]:
+    return {name: credit[name] for name in CREDIT_ROWS.column_names}
+
+
+def _own_conversions(
+    credits: Iterable[dict[str, Any]], given: set[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The conversion of each credit whose conversion the test did not give, from the credit's
+    conversion columns."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in credits:
+        key = (c["profile_id"], c["conversion_id"])
+        if key in given or key in out:
+            continue
+        value = c["reporting_value"]
+        out[key] = conversion(
+            c["conversion_id"], ts=c["conversion_ts"], goal_key=c["goal_key"],
+            revenue_type=c["revenue_type"], value=None if value is None else str(value),
+            profile_id=c["profile_id"],
+        )  # fmt: skip
+    return list(out.values())
+
+
+_TOUCH_FIELDS: Final = (
+    "channel", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+    "campaign_id", "ad_set_id", "ad_id",
+)  # fmt: skip
+
+
+def _own_touches(
+    credits: Iterable[dict[str, Any]], given: set[tuple[str, int]]
+) -> list[dict[str, Any]]:
+    """The touch of each credit whose touch the test did not give, from the credit's touch
+    columns (a touch row, whatever its type: the `credits` view reads either table)."""
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for c in credits:
+        key = (c["profile_id"], c["touch_key"])
+        if key in given:
+            continue
+        fields = {name: c[name] for name in _TOUCH_FIELDS}
+        touch = touch_row(
+            c["touch_key"], c["touch_type"], c["touch_ts"], profile_id=c["profile_id"], **fields
+        )
+        assert out.setdefault(key, touch) == touch, f"touch {key} given two ways"
+    return list(out.values())

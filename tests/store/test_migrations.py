@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from touchline.store import migrations
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from tests.store.engines import ENGINES, discard, store_url
+
+from touchline.store import migrations, open_store
 from touchline.store.base import EventStore, Sql
 from touchline.store.clickhouse import ClickHouseStore
 from touchline.store.duckdb import DuckDBStore
 from touchline.store.migrations import AddColumn, CreateTable, Migratable, Migration, RunSql
-from touchline.store.schema import EVENT_ROWS, Column, ColumnType, Table
+from touchline.store.schema import (
+    CONVERSIONS,
+    CREDIT_MODELS,
+    CREDITS,
+    EVENT_ROWS,
+    SESSION_COLUMNS,
+    Column,
+    ColumnType,
+    Table,
+    arrow_schema,
+)
 
 NOTES = Table(
     name="notes",
@@ -48,3 +67,37 @@ def test_sort_keys_come_from_the_tables_and_views() -> None:
     assert migrations.sort_key("events") == EVENT_ROWS.sort_key
     assert migrations.sort_key("spool_checkpoints") == ("segment",)
     assert migrations.sort_key("nothing") == ()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
+    engine: str, tmp_path: Path
+) -> None:
+    store = open_store(store_url(engine, tmp_path))
+    try:
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:-1])[-1] == 5
+        at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+        shares = dict.fromkeys(CREDIT_MODELS, 0.25)
+        _append(store, "sessions", SESSION_COLUMNS, session_key=7, started_at=at,
+                ended_at=at, channel="Email", utm_source="news")  # fmt: skip
+        _append(store, "conversions", CONVERSIONS.columns, conversion_id="pay", ts=at,
+                revenue_type="cash", reporting_value=Decimal("40"))  # fmt: skip
+        _append(store, "credits", CREDITS.columns, conversion_id="pay", touch_key=7,
+                touch_ts=at, conversion_ts=at, position=1, **shares)  # fmt: skip
+
+        assert migrations.apply(_engine(store)) == [6]
+
+        columns = "conversion_id, touch_key, channel, utm_source, revenue_type, linear"
+        assert store.query(Sql(f"SELECT {columns} FROM credits")) == [
+            ("pay", 7, "Email", "news", "cash", 0.25)
+        ]
+        assert store.query(Sql("SELECT count(*) FROM credit_rows")) == [(1,)]
+    finally:
+        discard(store)
+
+
+def _append(store: EventStore, table: str, columns: tuple[Column, ...], **values: Any) -> None:
+    empty = {ColumnType.TEXT: "", ColumnType.INT64: 1, ColumnType.INT32: 0,
+             ColumnType.UINT64: 0, ColumnType.FLOAT64: 0.0, ColumnType.BOOL: False}  # fmt: skip
+    row = {c.name: empty.get(c.type) for c in columns} | {"profile_id": "p"} | values
+    store.append(table, pa.Table.from_pylist([row], schema=arrow_schema(columns)))

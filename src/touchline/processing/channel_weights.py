@@ -3,18 +3,19 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from touchline.domain.attribution.markov import markov_weights
+from touchline.domain.attribution.paths import PathSet
 from touchline.domain.attribution.shapley import shapley_weights
+from touchline.domain.attribution.shares import journey_order
 from touchline.ingest.context import ProfileContext
 from touchline.processing import credit_queries as q
+from touchline.processing.credit_rows import numpy_column
 from touchline.processing.versions import Clock, drop_superseded, next_version, wall_clock_us
 from touchline.store.base import EventStore, Sql
 from touchline.store.schema import CHANNEL_WEIGHTS, arrow_schema
@@ -24,56 +25,53 @@ SCHEMA = arrow_schema(CHANNEL_WEIGHTS.columns)
 
 
 def journey_paths(store: EventStore, profile: ProfileContext) -> dict[tuple[str, ...], list[int]]:
-    """Unique channel paths → [conversions, non-converting journeys]."""
+    """Distinct channel paths → [conversions, non-converting journeys]."""
+    return journey_path_set(store, profile).counts()
+
+
+def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
+    """Every journey the fits read: each eligible conversion's path and each non-converting
+    person's, as flat arrays (no distinct-path grouping: the fits count steps)."""
     params = {"profile": profile.profile_id, "click_us": profile.attribution.click_window_us}
-    counts: dict[tuple[str, ...], list[int]] = {}
+    found = store.query_arrow(q.bound(q.credited_conversions(scoped=False), params))
+    ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
+    inputs = {q.CONVERSION_INPUT: found.append_column("ordinal", ordinal)}
+    parts = []
     for converting in (True, False):
-        rows = store.query_arrow(Sql(q.path_touches(converting=converting), params))
-        for path, n in _grouped_paths(rows).items():
-            counts.setdefault(path, [0, 0])[0 if converting else 1] += n
-    return counts
+        rows = store.query_arrow(
+            q.bound(q.path_candidates(converting=converting), params), tables=inputs
+        )
+        parts.append(_paths(rows, converting=converting))
+    return PathSet.joined(parts)
 
 
-def _grouped_paths(rows: pa.Table) -> Mapping[tuple[str, ...], int]:
-    """Count each distinct channel sequence of `rows` (sorted by path, then time). Journeys of
-    one length are rows of a matrix of channel codes, each packed into one integer when it
-    fits, so numpy counts distinct paths exactly and Python only touches those."""
+def _paths(rows: pa.Table, *, converting: bool) -> PathSet:
+    """The journeys in `rows` (ordinal, gap, touch_key, channel), each oldest first."""
     if rows.num_rows == 0:
-        return {}
+        empty = np.zeros(0, np.int64)
+        return PathSet((), empty, empty, empty.astype(np.float64), empty.astype(np.float64))
+    journey = numpy_column(rows, "ordinal", np.int64)
+    order = journey_order(
+        journey, numpy_column(rows, "gap", np.int64), numpy_column(rows, "touch_key", np.uint64)
+    )
     channel = pc.dictionary_encode(rows["channel"].combine_chunks())
-    names = channel.dictionary.to_pylist()
-    codes = channel.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    journey = rows["path_id"].combine_chunks().to_numpy(zero_copy_only=False)
+    codes = channel.indices.to_numpy(zero_copy_only=False).astype(np.int64)[order]
+    journey = journey[order]
     starts = np.flatnonzero(np.concatenate(([True], journey[1:] != journey[:-1])))
-    lengths = np.diff(np.append(starts, len(journey)))
-    counts: dict[tuple[str, ...], int] = {}
-    for length in np.unique(lengths).tolist():
-        matrix = codes[starts[lengths == length][:, None] + np.arange(length)]
-        distinct, times = _distinct_rows(matrix, bits=max(1, (len(names) - 1).bit_length()))
-        for path, n in zip(distinct.tolist(), times.tolist(), strict=True):
-            counts[tuple(names[c] for c in path)] = n
-    return counts
-
-
-def _distinct_rows(
-    matrix: npt.NDArray[np.int64], *, bits: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Distinct rows and how often each occurs; a row of codes below 2**bits is one integer
-    when it fits in 63 bits (a 1-D unique is far cheaper than a row-wise one)."""
-    if bits * matrix.shape[1] > 63:
-        distinct, times = np.unique(matrix, axis=0, return_counts=True)
-        return distinct, times
-    packed = matrix @ (np.int64(1) << (bits * np.arange(matrix.shape[1], dtype=np.int64)))
-    _, first, times = np.unique(packed, return_index=True, return_counts=True)
-    return matrix[first], times
+    lengths = np.diff(starts, append=len(journey))
+    ones, zeros = np.ones(len(starts)), np.zeros(len(starts))
+    return PathSet(
+        tuple(channel.dictionary.to_pylist()), codes, lengths,
+        ones if converting else zeros, zeros if converting else ones,
+    )  # fmt: skip
 
 
 def fit_channel_weights(
     *, store: EventStore, profile: ProfileContext, clock: Clock = wall_clock_us
 ) -> int:
     """Refit both models; returns the converting paths used."""
-    paths = {p: (c[0], c[1]) for p, c in journey_paths(store, profile).items()}
-    converting = sum(c for c, _ in paths.values())
+    paths = journey_path_set(store, profile)
+    converting = int(paths.conversions.sum())
     markov = markov_weights(paths)
     shapley = shapley_weights(paths)
     rows: dict[str, list[object]] = {name: [] for name in SCHEMA.names}

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from touchline.ingest.context import ProfileContext
 from touchline.processing import credit_queries as q
 from touchline.processing.channel_weights import fit_channel_weights, weights_stale
+from touchline.processing.credit_rows import CreditRun, write_credits
 from touchline.processing.versions import (
     Clock,
     advance_watermark,
@@ -25,12 +25,6 @@ log = logging.getLogger(__name__)
 CONSUMER = "credits"
 SOURCES = ("sessions", "touch_rows", "conversions", "identity_map")
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class CreditRun:
-    conversions: int  # conversions whose credits were (re)computed
-    rows: int  # credit rows written
 
 
 def update_credits(
@@ -66,14 +60,12 @@ def recompute_credits(
         fit_channel_weights(store=store, profile=profile, clock=clock)
     say("computing credits")
     with store.transaction():
-        version = next_version(store, "credits", clock)
-        store.execute(_bound(q.insert_credits(scoped=False), {**params, "version": version}))
-        store.execute(_bound(q.INSERT_REFUND_CREDITS, {**params, "version": version}))
-        store.execute(_bound(q.DELETE_SUPERSEDED_ALL, {**params, "version": version}))
+        version = next_version(store, "credit_rows", clock)
+        run = write_credits(store, profile, {**params, "version": version}, scoped=False)
+        store.execute(q.bound(q.DELETE_SUPERSEDED_ALL, {**params, "version": version}))
         _advance(store, profile.profile_id, marks)
     say("done")
-    return CreditRun(_count(store, profile.profile_id, version, "conversions"),
-                     _count(store, profile.profile_id, version, "rows"))  # fmt: skip
+    return run
 
 
 def _update_profile(store: EventStore, profile: ProfileContext, clock: Clock) -> CreditRun:
@@ -86,15 +78,13 @@ def _update_profile(store: EventStore, profile: ProfileContext, clock: Clock) ->
         fit_channel_weights(store=store, profile=profile, clock=clock)
     persons, ids, stale = _scope(store, pid, _since(since))
     with store.transaction():
-        version = next_version(store, "credits", clock)
+        version = next_version(store, "credit_rows", clock)
         params = {**_params(profile), "version": version, **_lists(persons, ids)}
-        if ids:
-            store.execute(_bound(q.insert_credits(scoped=True), params))
-            store.execute(_bound(q.INSERT_REFUND_CREDITS, params))
+        run = write_credits(store, profile, params, scoped=True) if ids else CreditRun(0, 0)
         if stale:
-            store.execute(_bound(q.DELETE_SUPERSEDED_SCOPED, {**params, **_lists([], stale)}))
+            store.execute(q.bound(q.DELETE_SUPERSEDED_SCOPED, {**params, **_lists([], stale)}))
         _advance(store, pid, marks)
-    return CreditRun(len(stale), _count(store, pid, version, "rows"))
+    return CreditRun(len(stale), run.rows)
 
 
 def _scope(
@@ -104,16 +94,16 @@ def _scope(
     the watermark, refunded since, or credited to a visitor whose link moved) and every
     conversion whose old rows go (those, plus their refunds)."""
     base = {"profile": profile_id, **since}
-    persons = [int(r[0]) for r in store.query(_bound(q.DIRTY_PERSONS, base))]
-    named = {str(r[0]) for r in store.query(_bound(q.CHANGED_CONVERSIONS, base))}
-    moved = [int(r[0]) for r in store.query(_bound(q.MOVED_VISITORS, base))]
+    persons = [int(r[0]) for r in store.query(q.bound(q.DIRTY_PERSONS, base))]
+    named = {str(r[0]) for r in store.query(q.bound(q.CHANGED_CONVERSIONS, base))}
+    moved = [int(r[0]) for r in store.query(q.bound(q.MOVED_VISITORS, base))]
     if moved:
-        rows = store.query(_bound(q.CREDITED_TO_MOVED_VISITORS, {**base, "visitors": moved}))
+        rows = store.query(q.bound(q.CREDITED_TO_MOVED_VISITORS, {**base, "visitors": moved}))
         named |= {str(r[0]) for r in rows}
     scope = {**base, **_lists(persons, sorted(named))}
-    ids = {str(r[0]) for r in store.query(_bound(q.CONVERSIONS_IN_SCOPE, scope))} | named
+    ids = {str(r[0]) for r in store.query(q.bound(q.CONVERSIONS_IN_SCOPE, scope))} | named
     listed = _lists([], sorted(ids))
-    refunds = {str(r[0]) for r in store.query(_bound(q.REFUNDS_OF, {**base, **listed}))}
+    refunds = {str(r[0]) for r in store.query(q.bound(q.REFUNDS_OF, {**base, **listed}))}
     return persons, sorted(ids), sorted(ids | refunds)
 
 
@@ -172,17 +162,3 @@ def _profiles_with_changes(store: EventStore) -> list[str]:
         )
     )
     return sorted(str(r[0]) for r in rows)
-
-
-def _count(store: EventStore, profile_id: str, version: int, what: str) -> int:
-    expr = "count(DISTINCT conversion_id)" if what == "conversions" else "count(*)"
-    sql = Sql(
-        f"SELECT {expr} FROM credits WHERE profile_id = $profile AND version = $version",
-        {"profile": profile_id, "version": version},
-    )
-    return int(store.query(sql)[0][0])
-
-
-def _bound(text: str, params: Mapping[str, Any]) -> Sql:
-    """Bind only the parameters the statement names (engines refuse extra ones)."""
-    return Sql(text, {k: v for k, v in params.items() if f"${k}" in text})

@@ -48,9 +48,11 @@ class EventStore(Protocol):
     def execute(self, sql: Sql) -> None:
         """Run a statement (DDL or DML)."""
 
-    def append(self, table: str, rows: pa.Table) -> None:
-        """Bulk-append an Arrow table (never executemany), matching columns by name; rows keep
-        their order. A logical table (schema.VIEWS, e.g. `events`) is stored through its view."""
+    def append(self, table: str, rows: pa.Table, *, sort: bool = True) -> None:
+        """Bulk-append an Arrow table (never executemany), matching columns by name. DuckDB
+        stores each batch sorted by the table's key unless `sort` is false (rows already
+        grouped well, and too many to sort cheaply). A logical table (schema.VIEWS, e.g.
+        `events`) is stored through its view."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group statements atomically where the engine can (DuckDB); ClickHouse relies on

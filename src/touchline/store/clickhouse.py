@@ -66,7 +66,8 @@ class ClickHouseStore:
     def execute_native(self, statement: str) -> None:
         self._backend.command(statement, {}, [])
 
-    def append(self, table: str, rows: pa.Table) -> None:
+    def append(self, table: str, rows: pa.Table, *, sort: bool = True) -> None:  # noqa: ARG002
+        # MergeTree sorts every inserted part by its ORDER BY whatever `sort` says.
         if rows.num_rows == 0:
             return
         source = self._backend.input_relation(0)

@@ -75,7 +75,7 @@ class DuckDBStore:
         with self._lock:
             self._con.execute(statement).fetchall()
 
-    def append(self, table: str, rows: pa.Table) -> None:
+    def append(self, table: str, rows: pa.Table, *, sort: bool = True) -> None:
         if rows.num_rows == 0:
             return
         # Each batch is stored sorted by the table's key (ClickHouse's merges do the same):
@@ -85,7 +85,7 @@ class DuckDBStore:
             rows.column_names,
             self.engine,
             source=_INPUT,
-            sort_key=migrations.sort_key(table),
+            sort_key=migrations.sort_key(table) if sort else (),
         )
         with self._lock:
             self._con.register(_INPUT, rows)

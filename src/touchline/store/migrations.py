@@ -25,7 +25,9 @@ from touchline.store.schema import (
     CALENDAR_EVENTS,
     CHANNEL_WEIGHTS,
     CONVERSIONS,
+    CREDIT_ROWS,
     CREDITS,
+    CREDITS_VIEW,
     EVENT_MIGRATIONS,
     EVENT_ROWS,
     EVENTS,
@@ -105,6 +107,19 @@ MIGRATIONS: list[Migration] = [
             *(AddColumn(AD_INSIGHTS.name, column) for column in AD_INSIGHT_CONNECTOR_COLUMNS),
             CreateTable(SEARCH_KEYWORDS),
             CreateTable(CALENDAR_EVENTS),
+        ),
+    ),
+    Migration(
+        6,
+        "narrow credit rows",
+        (
+            CreateTable(CREDIT_ROWS),
+            RunSql(
+                f"INSERT INTO credit_rows ({', '.join(CREDIT_ROWS.column_names)})"
+                f" SELECT {', '.join(CREDIT_ROWS.column_names)} FROM credits"
+            ),
+            RunSql("DROP TABLE IF EXISTS credits"),
+            RunSql(CREDITS_VIEW),
         ),
     ),
 ]

@@ -378,8 +378,8 @@ TOUCH_ROWS = Table(
 
 # One row per (conversion, eligible touch) with every model's credit (each column sums to 1
 # over a conversion's rows, or is 0 on rows outside that model's window). Unattributed
-# conversions have no rows. The touch's and conversion's dimensions are copied so reports
-# need no join.
+# conversions have no rows. Since migration 6 the engine writes narrow `credit_rows` and
+# `credits` is a view that reads the touch's and conversion's dimensions by key (decision 0761).
 CREDIT_MODELS: tuple[str, ...] = (
     "last_touch",
     "first_touch",
@@ -423,6 +423,46 @@ CREDITS = Table(
     version="version",
     partition_month_of="conversion_ts",
 )
+"""The wide table migration 4 created; since migration 6, the columns of the `credits` view."""
+
+CREDIT_ROWS = Table(
+    name="credit_rows",
+    columns=(
+        Column("profile_id", T.TEXT, "owning profile"),
+        Column("conversion_id", T.TEXT),
+        Column("touch_key", T.UINT64, "session_key for sessions; touch_rows.touch_key otherwise"),
+        Column("position", T.INT32, "1-based order of the touch in the conversion's path"),
+        *(Column(model, T.FLOAT64, f"credit under {model}") for model in CREDIT_MODELS),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "conversion_id", "touch_key"),
+    version="version",
+)
+"""What only the engine knows of a credit: keys, position and the eleven shares."""
+
+_TOUCH_DIMS = (
+    "channel, utm_source, utm_medium, utm_campaign, utm_content, utm_term, "
+    "campaign_id, ad_set_id, ad_id"
+)
+CREDITS_VIEW = f"""CREATE OR REPLACE VIEW credits AS
+SELECT r.profile_id AS profile_id, r.conversion_id AS conversion_id,
+  r.touch_key AS touch_key, d.touch_type AS touch_type, d.touch_ts AS touch_ts,
+  c.ts AS conversion_ts, r.position AS position, c.goal_key AS goal_key,
+  c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
+  {", ".join(f"d.{name} AS {name}" for name in _TOUCH_DIMS.split(", "))},
+  {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}, r.version AS version
+FROM credit_rows r
+JOIN conversions c ON c.profile_id = r.profile_id AND c.conversion_id = r.conversion_id
+JOIN (
+  SELECT profile_id, session_key AS touch_key, 'session' AS touch_type, started_at AS touch_ts,
+    channel, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
+    '' AS campaign_id, '' AS ad_set_id, '' AS ad_id
+  FROM sessions
+  UNION ALL
+  SELECT profile_id, touch_key, touch_type, ts AS touch_ts, {_TOUCH_DIMS} FROM touch_rows
+) d ON d.profile_id = r.profile_id AND d.touch_key = r.touch_key"""
+"""The logical `credits` (CREDITS' columns): each narrow row with its touch's dimensions (from
+`sessions` or `touch_rows`) and its conversion's (goal, revenue type, value, time)."""
 
 # Data-driven models are fitted per profile and window: one weight per channel.
 CHANNEL_WEIGHTS = Table(

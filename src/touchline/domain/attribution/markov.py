@@ -3,15 +3,14 @@ definition), fitted exactly by solving the absorbing chain rather than by simula
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
-PathCounts = Mapping[tuple[str, ...], tuple[int, int]]
-"""A channel path → (conversions, non-converting journeys) that followed it."""
+from touchline.domain.attribution.paths import PathCounts, PathSet
+
+__all__ = ["MarkovFit", "PathCounts", "markov_weights"]
 
 Floats = npt.NDArray[np.float64]
 
@@ -33,37 +32,29 @@ class _Chain:
     used: tuple[int, ...]  # channel states some journey reached
 
 
-def markov_weights(paths: PathCounts) -> MarkovFit:
-    kept = [path for path in paths if path]
-    channels = sorted(set(chain.from_iterable(kept)))
-    fitted = _chain(kept, [paths[path] for path in kept], channels)
+def markov_weights(paths: PathCounts | PathSet) -> MarkovFit:
+    journeys = paths if isinstance(paths, PathSet) else PathSet.of(paths)
+    fitted = _chain(journeys)
     if fitted is None:
         return MarkovFit({}, {}, 0.0)
     base = _conversion_probability(fitted)
     effects: dict[str, float] = {}
     for i in fitted.used:
         without = _conversion_probability(_removed(fitted, i))
-        effects[channels[i]] = max(0.0, (base - without) / base) if base > 0 else 0.0
+        effects[journeys.channels[i]] = max(0.0, (base - without) / base) if base > 0 else 0.0
     total_effect = sum(effects.values())
     weights = {c: (e / total_effect if total_effect > 0 else 0.0) for c, e in effects.items()}
     return MarkovFit(weights, effects, base)
 
 
-def _chain(
-    paths: list[tuple[str, ...]], counts: list[tuple[int, int]], channels: list[str]
-) -> _Chain | None:
-    """Counts every step of every unique path at once: start → c1 → … → ck → conversion/null,
-    each step weighted by how many journeys followed that path (negative counts count as 0).
-    None when no path was followed at all."""
-    n, size = len(channels), len(channels) + 1
-    index = {c: i for i, c in enumerate(channels)}
-    lengths = np.fromiter(map(len, paths), np.int64, len(paths))
-    flat = map(index.__getitem__, chain.from_iterable(paths))
-    steps = np.fromiter(flat, np.int64, int(lengths.sum()))
-    followed = np.array(counts, np.float64).reshape(-1, 2).clip(min=0)
-    conversions, nulls = followed[:, 0], followed[:, 1]
+def _chain(paths: PathSet) -> _Chain | None:
+    """Counts every step of every path at once: start → c1 → … → ck → conversion/null, each
+    step weighted by how many journeys followed that path. None when no path was followed."""
+    n, size = len(paths.channels), len(paths.channels) + 1
+    steps, lengths = paths.steps, paths.lengths
+    conversions, nulls = paths.conversions.clip(min=0), paths.nulls.clip(min=0)
     journeys = np.repeat(conversions + nulls, lengths)
-    used = np.unique(steps[journeys > 0])
+    used = np.flatnonzero(np.bincount(steps, journeys > 0, n))
     if used.size == 0:
         return None
     ends = np.cumsum(lengths) - 1

@@ -1,0 +1,260 @@
+"""Every model's shares for many conversions at once: the rules of models.py as vectorized
+passes over flat arrays (one row per candidate touch, grouped by conversion, oldest first).
+The credits engine feeds it from the event plane through Arrow (docs/attribution-engine.md).
+
+Per-conversion figures (touch count, first and last positions, weight totals) are computed once
+per conversion and repeated onto its rows, so each model costs a few passes over the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from touchline.domain.attribution.settings import AttributionSettings
+from touchline.domain.attribution.touches import ENGAGEMENT_FLOOR, SYNTHETIC_ENGAGEMENT_FLOOR
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+SESSION_KIND, SYNTHETIC_KIND, IMPRESSION_KIND = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Touches within reach of their conversion, grouped by `conversion` (ascending) and
+    ordered oldest first inside a group (time, then touch key): see `journey_order`."""
+
+    conversion: Ints  # the conversion's ordinal
+    gap: Ints  # conversion time - touch time, µs (≥ 0)
+    kind: npt.NDArray[np.integer[Any]]  # SESSION_KIND, SYNTHETIC_KIND or IMPRESSION_KIND
+    direct: Bools  # the touch's channel is Direct
+    engagement: npt.NDArray[np.integer[Any]]  # engagement_quality_score, 0-100
+    markov: Floats  # the channel's fitted weight (0 when unfitted)
+    shapley: Floats
+    touch_key: npt.NDArray[np.uint64]  # carried along for the caller
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """The credited rows (`kept` indexes the candidates) and each model's share of each."""
+
+    kept: Ints | None  # None: every candidate
+    position: Ints  # 1-based among the conversion's credited touches
+    by_model: dict[str, Floats]
+
+
+@dataclass(frozen=True, slots=True)
+class _Paths:
+    """The kept rows' windows and places, and their conversions' figures repeated per row."""
+
+    lengths: Ints  # rows per conversion
+    starts: Ints
+    in_click: Bools | None  # None: every row is in the click window
+    position: Ints
+    n: Ints  # click-window touches per conversion
+    first: Bools  # the first click-window touch of its conversion
+    last: Bools  # the last click-window touch
+
+    @property
+    def place(self) -> Ints:
+        """Each row's index into a (conversion, place) table of 4 columns: first, last, middle
+        click-window touch, outside the click window."""
+        middle = 2 if self.in_click is None else np.where(self.in_click, 2, 3)
+        place = np.where(self.first, 0, np.where(self.last, 1, middle))
+        at: Ints = np.repeat(np.arange(0, 4 * len(self.starts), 4), self.lengths) + place
+        return at
+
+
+def journey_order(conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> Ints:
+    """The permutation that groups rows by conversion, oldest first (largest gap), then by
+    touch key: one sort of a packed integer (conversion, coarse gap); rows whose packed values
+    tie (same conversion and gap to the precision kept) are re-sorted exactly."""
+    if len(conversion) == 0:
+        return np.zeros(0, np.int64)
+    spare = 62 - int(conversion.max()).bit_length()
+    shift = max(0, int(gap.max()).bit_length() - spare)
+    packed = (conversion << spare) | ((1 << spare) - 1 - (gap >> shift))
+    order: Ints = np.argsort(packed)
+    ordered = packed[order]
+    tie = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(tie):
+        slots = np.union1d(tie, tie + 1)
+        tied = order[slots]
+        order[slots] = tied[np.lexsort((key[tied], -gap[tied], packed[tied]))]
+    return order
+
+
+def model_shares(rows: Candidates, settings: AttributionSettings) -> Shares:
+    """Credits of every model (domain/attribution/models.py) for every conversion in `rows`
+    (at least one row); no models at all when no row is in any window."""
+    in_click, in_first = _windows(rows, settings)
+    kept: Ints | None = None
+    if in_click is not None or in_first is not None:
+        keep = _either(in_click, in_first)
+        if not keep.all():
+            kept = np.flatnonzero(keep)
+            if len(kept) == 0:
+                return Shares(kept, kept, {})
+            rows, in_click, in_first = _taken(rows, kept), _at(in_click, kept), _at(in_first, kept)
+    paths = _paths(rows.conversion, in_click)
+    equal = _repeat(paths, np.divide(1.0, paths.n, out=np.zeros(len(paths.n)), where=paths.n > 0))
+    if paths.in_click is not None:
+        equal *= paths.in_click
+    return Shares(kept, paths.position, {
+        **_positional(paths, rows.direct, in_first, equal, settings),
+        **_proportional(rows, paths, equal, settings),
+    })  # fmt: skip
+
+
+def _windows(rows: Candidates, settings: AttributionSettings) -> tuple[Bools | None, Bools | None]:
+    """In the click window (view window for impressions) and in the first-touch window; None
+    when every row is."""
+    in_click: Bools = rows.gap <= settings.click_window_us
+    in_first: Bools = rows.gap <= settings.first_touch_window_us
+    seen = rows.kind == IMPRESSION_KIND
+    if seen.any():
+        in_view = rows.gap <= settings.view_window_us
+        in_click = np.where(seen, in_view, in_click)
+        in_first = np.where(seen, in_view, in_first)
+    return _none_if_all(in_click), _none_if_all(in_first)
+
+
+def _none_if_all(mask: Bools | None) -> Bools | None:
+    return None if mask is None or mask.all() else mask
+
+
+def _either(a: Bools | None, b: Bools | None) -> Bools:
+    if a is None or b is None:
+        return np.ones(len(a if a is not None else b), np.bool_)  # type: ignore[arg-type]
+    return a | b
+
+
+def _at(mask: Bools | None, kept: Ints) -> Bools | None:
+    return None if mask is None else _none_if_all(mask[kept])
+
+
+def _taken(rows: Candidates, kept: Ints) -> Candidates:
+    return Candidates(
+        conversion=rows.conversion[kept], gap=rows.gap[kept], kind=rows.kind[kept],
+        direct=rows.direct[kept], engagement=rows.engagement[kept],
+        markov=rows.markov[kept], shapley=rows.shapley[kept], touch_key=rows.touch_key[kept],
+    )  # fmt: skip
+
+
+def _paths(conversion: Ints, in_click: Bools | None) -> _Paths:
+    edge = np.empty(len(conversion), np.bool_)
+    edge[:1] = True
+    np.not_equal(conversion[1:], conversion[:-1], out=edge[1:])
+    starts = np.flatnonzero(edge)
+    lengths = np.diff(starts, append=len(conversion))
+    position = np.arange(1, len(conversion) + 1) - np.repeat(starts, lengths)
+    if in_click is None:
+        last = position == np.repeat(lengths, lengths)
+        return _Paths(lengths, starts, None, position, lengths, position == 1, last)
+    n = np.add.reduceat(in_click, starts, dtype=np.int64)
+    first_at = np.minimum.reduceat(np.where(in_click, position, len(conversion) + 1), starts)
+    last_at = np.maximum.reduceat(np.where(in_click, position, 0), starts)
+    first = position == np.repeat(first_at, lengths)
+    last = position == np.repeat(last_at, lengths)
+    return _Paths(lengths, starts, in_click, position, n, first, last)
+
+
+def _repeat(paths: _Paths, per_conversion: npt.NDArray[Any]) -> Floats:
+    """A per-conversion figure on each of the conversion's rows."""
+    repeated: Floats = np.repeat(per_conversion, paths.lengths)
+    return repeated
+
+
+def _clicked(paths: _Paths, mask: Bools) -> Bools:
+    return mask if paths.in_click is None else mask & paths.in_click
+
+
+def _at_position(paths: _Paths, mask: Bools, *, largest: bool) -> Bools:
+    """The row at the smallest (or largest) position among `mask`'s rows of each conversion."""
+    if largest:
+        at = np.maximum.reduceat(np.where(mask, paths.position, 0), paths.starts)
+    else:
+        at = np.minimum.reduceat(np.where(mask, paths.position, len(mask) + 1), paths.starts)
+    found: Bools = paths.position == np.repeat(at, paths.lengths)
+    return found
+
+
+def _positional(
+    paths: _Paths, direct: Bools, in_first: Bools | None, equal: Floats,
+    settings: AttributionSettings,
+) -> dict[str, Floats]:  # fmt: skip
+    """The models that read only positions: each row's share from its place in the path."""
+    first, last = paths.first, paths.last
+    if in_first is None:
+        first_any = first if paths.in_click is None else paths.position == 1
+    else:
+        first_any = _at_position(paths, in_first, largest=False)
+    non_direct = _clicked(paths, ~direct)
+    last_nd = _at_position(paths, non_direct, largest=True)
+    without = np.add.reduceat(non_direct, paths.starts, dtype=np.int64) == 0
+    if without.any():  # an all-Direct path: last non-Direct falls back to the last touch
+        last_nd = np.where(np.repeat(without, paths.lengths), last, last_nd)
+    w, place = settings.weights, paths.place
+    return {
+        "last_touch": last.astype(np.float64),
+        "first_touch": first_any.astype(np.float64),
+        "split_50_50": _ends_and_middle(paths, place, (50, 50), (50, 0, 50)),
+        "linear": equal,
+        "position_based": _ends_and_middle(paths, place, (50, 50), (40, 20, 40)),
+        "last_non_direct": last_nd.astype(np.float64),
+        "custom_weighted": _ends_and_middle(
+            paths, place, (w.first, w.last), (w.first, w.middle, w.last)
+        ),
+    }
+
+
+def _ends_and_middle(
+    paths: _Paths, place: Ints, two: tuple[int, int], longer: tuple[int, int, int]
+) -> Floats:
+    """Percentages of the first, middle (split equally) and last touches: one touch gets all,
+    two split by `two` (equally when both are 0), three or more by `longer`. One table of
+    shares per conversion and place, then one gather."""
+    n = paths.n
+    pair = two[0] + two[1]
+    two_first, two_last = (two[0] / pair, two[1] / pair) if pair else (0.5, 0.5)
+    table = np.zeros((len(n), 4))
+    table[:, 0] = np.select([n == 1, n == 2], [1.0, two_first], longer[0] / 100.0)
+    table[:, 1] = np.where(n == 2, two_last, longer[2] / 100.0)
+    table[:, 2] = longer[1] / 100.0 / np.maximum(n - 2, 1)
+    share: Floats = table.ravel()[place]
+    return share
+
+
+def _proportional(
+    rows: Candidates, paths: _Paths, equal: Floats, settings: AttributionSettings
+) -> dict[str, Floats]:
+    """The models that split a conversion by per-touch weights."""
+    engaged = np.clip(rows.engagement, ENGAGEMENT_FLOOR, 100).astype(np.float64)
+    synthetic = rows.kind == SYNTHETIC_KIND
+    if synthetic.any():
+        floor = np.maximum(rows.engagement, SYNTHETIC_ENGAGEMENT_FLOOR)
+        engaged = np.where(synthetic, floor, engaged)
+    decay = np.exp2(rows.gap * (-1.0 / float(settings.half_life_us)))
+    return {
+        "time_decay": _split(paths, decay, equal),
+        "engagement_weighted": _split(paths, engaged, equal),
+        "markov": _split(paths, np.maximum(rows.markov, 0.0), equal),
+        "shapley": _split(paths, np.maximum(rows.shapley, 0.0), equal),
+    }
+
+
+def _split(paths: _Paths, weight: Floats, equal: Floats) -> Floats:
+    """Each click-window row's weight over its conversion's total; equal shares when the total
+    is 0 (every weight 0, or every decay underflowed)."""
+    if paths.in_click is not None:
+        weight = weight * paths.in_click
+    total = np.add.reduceat(weight, paths.starts)
+    empty = total <= 0
+    share: Floats = weight / _repeat(paths, np.where(empty, 1.0, total))
+    if empty.any():
+        share = np.where(np.repeat(empty, paths.lengths), equal, share)
+    return share

@@ -1,0 +1,174 @@
+"""Writing `credit_rows`: the conversions to credit and their candidate touches come out of the
+event plane as Arrow, every model's shares are computed in vectorized passes
+(domain/attribution/shares.py), and the narrow rows go back by appends. The shares of one slice
+of conversions are computed on a worker thread while the previous slice is appended (numpy and
+the engine both release the GIL), so the two overlap on a 2-core machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from touchline.domain.attribution.settings import AttributionSettings
+from touchline.domain.attribution.shares import Candidates, journey_order, model_shares
+from touchline.ingest.context import ProfileContext
+from touchline.processing import credit_queries as q
+from touchline.store.base import EventStore
+from touchline.store.schema import CREDIT_MODELS, CREDIT_ROWS, arrow_schema
+
+SCHEMA = arrow_schema(CREDIT_ROWS.columns)
+SLICE_ROWS: Final = 500_000  # candidate touches per slice (whole conversions)
+Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRun:
+    conversions: int  # conversions whose credits were (re)computed
+    rows: int  # credit rows written
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What every slice shares: the profile, version, the conversions' ids (by ordinal) and
+    the refunds of the credited conversions."""
+
+    profile_id: str
+    version: int
+    settings: AttributionSettings
+    ids: pa.Array
+    refund_ids: pa.Array
+    payers: Ints  # each refund's payment, as an ordinal
+
+
+def write_credits(
+    store: EventStore, profile: ProfileContext, params: Mapping[str, Any], *, scoped: bool
+) -> CreditRun:
+    """Credit the profile's conversions (all, or the ones `params["conversions"]` names) under
+    every model at `params["version"]`, refunds with copies of their payments' rows."""
+    found = store.query_arrow(q.bound(q.credited_conversions(scoped=scoped), params))
+    if found.num_rows == 0:
+        return CreditRun(0, 0)
+    inputs = {q.CONVERSION_INPUT: _numbered(found)}
+    touches = store.query_arrow(q.bound(q.candidate_touches(scoped=scoped), params), tables=inputs)
+    refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=inputs)
+    ids = found["conversion_id"].combine_chunks()
+    batch = _Batch(
+        profile.profile_id, int(params["version"]), profile.attribution, ids,
+        refunds["conversion_id"].combine_chunks().cast(pa.string()),
+        pc.index_in(refunds["refund_of"], value_set=ids).to_numpy(zero_copy_only=False),
+    )  # fmt: skip
+    return _written(store, batch, _slices(touches))
+
+
+def _written(store: EventStore, batch: _Batch, slices: Iterator[Candidates]) -> CreditRun:
+    """Compute each slice's rows on a worker thread and append them here (the thread that owns
+    the store's transaction), one slice behind."""
+    conversions = rows = 0
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        pending: Future[tuple[pa.Table, int]] | None = None
+        for part in slices:
+            ahead = worker.submit(_rows, batch, part)
+            if pending is not None:
+                table, credited = pending.result()
+                store.append(CREDIT_ROWS.name, table, sort=False)
+                conversions, rows = conversions + credited, rows + table.num_rows
+            pending = ahead
+        if pending is not None:
+            table, credited = pending.result()
+            store.append(CREDIT_ROWS.name, table, sort=False)
+            conversions, rows = conversions + credited, rows + table.num_rows
+    return CreditRun(conversions, rows)
+
+
+def numpy_column(
+    table: pa.Table, name: str, dtype: type[np.generic] | None = None
+) -> npt.NDArray[Any]:
+    """A column as numpy, cast when `dtype` differs (ClickHouse returns UInt8 booleans and
+    narrower integers than DuckDB)."""
+    values: npt.NDArray[Any] = table[name].combine_chunks().to_numpy(zero_copy_only=False)
+    return values if dtype is None else values.astype(dtype, copy=False)
+
+
+def _numbered(found: pa.Table) -> pa.Table:
+    """The conversions with an ordinal each (their order in `found`)."""
+    ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
+    return found.append_column("ordinal", ordinal)
+
+
+def _slices(touches: pa.Table) -> Iterator[Candidates]:
+    """The candidate touches grouped by conversion, oldest first, in slices of whole
+    conversions of about SLICE_ROWS rows."""
+    if touches.num_rows == 0:
+        return
+
+    def column(name: str, dtype: type[np.generic] | None = None) -> npt.NDArray[Any]:
+        return numpy_column(touches, name, dtype)
+
+    ordinal, gap = column("ordinal", np.int64), column("gap", np.int64)
+    key = column("touch_key", np.uint64)
+    order = journey_order(ordinal, gap, key)
+    ordered = ordinal[order]
+    rest = {name: column(name) for name in ("kind", "engagement_score", "markov", "shapley")}
+    direct = column("direct", np.bool_)
+    start = 0
+    while start < len(order):
+        end = min(start + SLICE_ROWS, len(order))
+        if end < len(order):  # end on a conversion boundary
+            end = int(np.searchsorted(ordered, ordered[end - 1], side="right"))
+        at = order[start:end]
+        yield Candidates(
+            conversion=ordered[start:end], gap=gap[at], kind=rest["kind"][at],
+            direct=direct[at], engagement=rest["engagement_score"][at],
+            markov=rest["markov"][at], shapley=rest["shapley"][at], touch_key=key[at],
+        )  # fmt: skip
+        start = end
+
+
+def _rows(batch: _Batch, part: Candidates) -> tuple[pa.Table, int]:
+    """One slice's credit rows (refunds' copies of their payments' rows after them) and the
+    conversions credited."""
+    shares = model_shares(part, batch.settings)
+    kept = shares.kept
+    if kept is not None and len(kept) == 0:
+        return pa.table({}, schema=SCHEMA), 0
+    ordinal = part.conversion if kept is None else part.conversion[kept]
+    columns: dict[str, npt.NDArray[Any]] = {
+        "touch_key": part.touch_key if kept is None else part.touch_key[kept],
+        "position": shares.position.astype(np.int32),
+        **shares.by_model,
+    }
+    conversion = batch.ids.take(pa.array(ordinal))
+    copies, owners = _refund_copies(ordinal, batch.payers)
+    if len(copies):
+        columns = {name: np.concatenate((v, v[copies])) for name, v in columns.items()}
+        conversion = pa.concat_arrays([conversion, batch.refund_ids.take(pa.array(owners))])
+    n = len(columns["touch_key"])
+    table = pa.table(
+        {
+            "profile_id": pa.repeat(batch.profile_id, n),
+            "conversion_id": conversion,
+            **{name: pa.array(columns[name]) for name in ("touch_key", "position", *CREDIT_MODELS)},
+            "version": pa.repeat(batch.version, n).cast(pa.int64()),
+        },
+        schema=SCHEMA,
+    )
+    credited = int(np.count_nonzero(ordinal[1:] != ordinal[:-1])) + 1
+    return table, credited + len(np.unique(owners))
+
+
+def _refund_copies(ordinal: Ints, payers: Ints) -> tuple[Ints, Ints]:
+    """For each refund whose payment has rows here, the indexes of those rows (same touches,
+    same shares), and the refund (its index) of each copied row."""
+    if len(payers) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    starts = np.searchsorted(ordinal, payers, side="left")
+    counts = np.searchsorted(ordinal, payers, side="right") - starts
+    copies = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    return copies, np.repeat(np.arange(len(payers)), counts)
