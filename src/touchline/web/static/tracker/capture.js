@@ -1,0 +1,194 @@
+// Auto-capture of what a visitor does: SPA navigation, forms (and GoHighLevel's div forms),
+// booking widgets, Stripe Checkout returns, outbound links and downloads, uncaught errors and
+// Meta Pixel calls. Each function installs one capture on the tracker's context `t`.
+
+import { contactOf, fieldKind, identifies, pairsOfData, parsed } from "./fields.js";
+import { bookingWidget, hashBooked } from "./bookings.js";
+import { linkKind, stripeReturn } from "./url.js";
+import { META_PIXEL_EVENT } from "./events.js";
+import { newId } from "./session.js";
+
+// GoHighLevel's forms post their fields to …/forms/submit.
+const GHL_SUBMIT = /\/forms\/submit\/?$/;
+const SKIPPED_INPUTS = /^(checkbox|radio|submit|button|file|image|reset|password|hidden)$/i;
+const MAX_ERRORS = 10;
+const FBQ_PROPERTIES = ["callMethod", "queue", "push", "loaded", "version", "agent"];
+
+export function captureNavigation(t) {
+  const history = t.win.history;
+  // After the caller's own work (a router sets the title after pushState).
+  const navigated = () => t.win.setTimeout(() => t.navigate(true, false), 0);
+  for (const method of ["pushState", "replaceState"]) {
+    const original = history[method];
+    history[method] = function () {
+      const result = original.apply(this, arguments);
+      navigated();
+      return result;
+    };
+  }
+  t.win.addEventListener("popstate", navigated);
+  t.win.addEventListener("hashchange", navigated);
+}
+
+export function captureStripeReturn(t) {
+  t.afterView.push(() => {
+    const found = stripeReturn(t.win.location.href);
+    if (!found) return;
+    t.track("stripe_checkout_completed", { checkout_session_id: found.id });
+    // The tracker's own replaceState is not a navigation, and a reload will not fire again.
+    t.replaceState(t.win.history.state, "", found.cleaned);
+    t.page.url = found.cleaned;
+  });
+}
+
+export function captureBookings(t) {
+  const booked = (widget, data) => {
+    if (!t.bookedOnce()) return;
+    const contact = contactOf(pairsOfData(parsed(data)));
+    if (identifies(contact)) t.identify(contact);
+    t.track("appointment_booked", { widget });
+  };
+  t.win.addEventListener("message", (event) => {
+    const widget = bookingWidget(event.data, t.config.bookingPatterns);
+    if (widget) booked(widget, event.data);
+  });
+  t.afterView.push(() => hashBooked(t.win.location.hash) && booked("hash", null));
+}
+
+function visible(win, field) {
+  const boxed = field.offsetWidth || field.offsetHeight || field.getClientRects().length;
+  return Boolean(boxed) && win.getComputedStyle(field).visibility !== "hidden";
+}
+
+function formId(doc, form) {
+  // Attributes, not properties: an input named "id" or "name" shadows form.id and form.name.
+  const named = form.getAttribute("id") || form.getAttribute("name");
+  return named || "form_" + Array.prototype.indexOf.call(doc.forms, form);
+}
+
+// Identify first (when the form has an email or phone), then `lead_submitted`.
+function submitted(t, contact, payload) {
+  if (identifies(contact)) t.identify(contact);
+  t.track("lead_submitted", { ...payload, path: t.win.location.pathname });
+}
+
+export function captureForms(t) {
+  const onSubmit = (event) => {
+    const form = event.target;
+    if (!form || form.tagName !== "FORM") return;
+    const pairs = [];
+    for (const field of form.elements) {
+      if (!/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName) || SKIPPED_INPUTS.test(field.type)) continue;
+      if (!visible(t.win, field)) continue;
+      pairs.push([fieldKind(field.type, field.name, field.getAttribute("autocomplete")), field.value]);
+    }
+    submitted(t, contactOf(pairs), { form_id: formId(t.doc, form) });
+  };
+  t.doc.addEventListener("submit", onSubmit, true);
+}
+
+// The fields of a GoHighLevel submission: FormData (its `formData` entry is JSON), JSON or
+// a query string.
+function ghlFields(body) {
+  if (typeof FormData !== "undefined" && body instanceof FormData) {
+    const fields = {};
+    body.forEach((value, key) => {
+      fields[key] = parsed(value) || value;
+    });
+    return fields;
+  }
+  return parsed(body) || Object.fromEntries(new URLSearchParams(String(body)));
+}
+
+export function captureGhlForms(t) {
+  const original = t.win.fetch;
+  if (!original) return;
+  t.win.fetch = function (input, init) {
+    try {
+      const url = new URL(typeof input === "string" ? input : input.url, t.win.location.href);
+      if (GHL_SUBMIT.test(url.pathname) && init && init.body) {
+        const fields = ghlFields(init.body);
+        const inner = fields.formData || {};
+        const id = fields.formId || fields.form_id || inner.formId || inner.form_id || "ghl_form";
+        submitted(t, contactOf(pairsOfData(fields)), { form_id: String(id), form_type: "ghl" });
+      }
+    } catch {}
+    return original.apply(this, arguments);
+  };
+}
+
+export function captureLinks(t) {
+  const onClick = (event) => {
+    const link = event.target && event.target.closest && event.target.closest("a[href]");
+    if (!link) return;
+    const kind = linkKind(link.href, t.win.location.href, link.hasAttribute("download"));
+    if (!kind) return;
+    const url = new URL(link.href);
+    const payload =
+      kind === "download"
+        ? { url: link.href, file_name: decodeURIComponent(url.pathname.split("/").pop() || "") }
+        : { url: link.href, domain: url.hostname, text: (link.textContent || "").trim().slice(0, 80) };
+    t.emit("engagement", kind === "download" ? "file_download" : "outbound_click", { payload });
+  };
+  t.doc.addEventListener("click", onClick, true);
+}
+
+export function captureErrors(t) {
+  const seen = [];
+  t.onPage.push(() => {
+    seen.length = 0;
+  });
+  const report = (message, source, line, column) => {
+    const text = String(message).slice(0, 500);
+    if (seen.length >= MAX_ERRORS || seen.includes(text)) return;
+    seen.push(text);
+    t.emit("engagement", "js_error", { payload: { message: text, source, line, column } });
+  };
+  t.win.addEventListener("error", (event) => {
+    if (event.message) report(event.message, event.filename || "", event.lineno || 0, event.colno || 0);
+  });
+  t.win.addEventListener("unhandledrejection", (event) => {
+    const reason = event.reason;
+    report((reason && reason.message) || reason, "unhandledrejection", 0, 0);
+  });
+}
+
+// The Pixel and the mirror share one event id, so Meta deduplicates the server-side copy.
+function mirrorFbq(t, args) {
+  const [command, name, params, options] = args;
+  if ((command !== "track" && command !== "trackCustom") || typeof name !== "string") return;
+  if (name === "PageView" && !t.config.metaBridgePageview) return;
+  const eventId = String((options && options.eventID) || newId()).slice(0, 128);
+  args[2] = params || {};
+  args[3] = { ...options, eventID: eventId };
+  const payload = { event: name, custom: command === "trackCustom", params: args[2] };
+  t.emit("track", META_PIXEL_EVENT, { event_id: eventId, payload });
+}
+
+// Wraps window.fbq (the Pixel's stub or the loaded library): the wrapper mirrors track calls
+// and passes everything on; its properties read and write the original's.
+export function interceptFbq(t) {
+  const wrap = () => {
+    const original = t.win.fbq;
+    if (typeof original !== "function" || original.atribuWrapped) return;
+    const wrapper = function () {
+      const args = Array.prototype.slice.call(arguments);
+      try {
+        mirrorFbq(t, args);
+      } catch {}
+      return original.apply(this, args);
+    };
+    for (const key of FBQ_PROPERTIES) {
+      Object.defineProperty(wrapper, key, {
+        get: () => original[key],
+        set: (value) => {
+          original[key] = value;
+        },
+      });
+    }
+    wrapper.atribuWrapped = true;
+    t.win.fbq = wrapper;
+  };
+  wrap();
+  t.win.addEventListener("load", wrap);
+}

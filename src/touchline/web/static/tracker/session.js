@@ -1,0 +1,109 @@
+// Identifiers, first-party storage and cookies, and the browser's session rule.
+
+export const ANON_KEY = "atribu_anon_id";
+export const SESSION_KEY = "atribu_session_id";
+export const SESSION_STATE_KEY = "atribu_session";
+export const USER_KEY = "atribu_user_id";
+export const CONSENT_KEY = "atribu_consent";
+export const QUEUE_KEY = "atribu_queue";
+export const VISITOR_COOKIE = "atribu_visitor_id";
+export const SESSION_COOKIE = "atribu_session_id";
+const STORED_KEYS = [ANON_KEY, SESSION_KEY, SESSION_STATE_KEY, USER_KEY, QUEUE_KEY];
+const YEAR_SECONDS = 31536000;
+
+// A random (version 4) UUID; crypto.randomUUID needs a secure context, this does not.
+export function newId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 15) | 64;
+  bytes[8] = (bytes[8] & 63) | 128;
+  const hex = Array.from(bytes, (byte) => (byte + 256).toString(16).slice(1)).join("");
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+}
+
+// The session after an event at `now`: a new one after more than `timeoutMs` of inactivity,
+// or (splitting on source) when a page view brings a source other than the session's last.
+export function nextSession(previous, now, timeoutMs, splitOnSource, source, isView) {
+  const changed = splitOnSource && isView && source && previous && previous.views > 0;
+  if (!previous || now - previous.last > timeoutMs || (changed && source !== previous.source)) {
+    return { id: newId(), last: now, source: isView ? source : "", views: isView ? 1 : 0, isNew: true };
+  }
+  return {
+    id: previous.id,
+    last: Math.max(now, previous.last),
+    source: (isView && source) || previous.source,
+    views: previous.views + (isView ? 1 : 0),
+    booked: previous.booked,
+    isNew: false,
+  };
+}
+
+// localStorage and cookies, or memory alone while `persistent` is off (strict consent).
+export function createStorage(win, persistent) {
+  const memory = {};
+  const secure = win.location.protocol === "https:" ? "; Secure" : "";
+  const storage = {
+    persistent,
+    get(key) {
+      if (storage.persistent) {
+        try {
+          const value = win.localStorage.getItem(key);
+          if (value !== null) return value;
+        } catch {}
+      }
+      return key in memory ? memory[key] : null;
+    },
+    set(key, value) {
+      memory[key] = value;
+      if (!storage.persistent) return;
+      try {
+        win.localStorage.setItem(key, value);
+      } catch {}
+    },
+    remove(key) {
+      delete memory[key];
+      try {
+        win.localStorage.removeItem(key);
+      } catch {}
+    },
+    cookie(name, value, maxAgeSeconds) {
+      if (!storage.persistent && maxAgeSeconds > 0) return;
+      const encoded = encodeURIComponent(value);
+      win.document.cookie = name + "=" + encoded + "; path=/; max-age=" + maxAgeSeconds + "; SameSite=Lax" + secure;
+    },
+    readCookie(name) {
+      const found = win.document.cookie.split("; ").find((pair) => pair.startsWith(name + "="));
+      return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+    },
+    // Start writing: what memory holds goes to localStorage (consent was granted).
+    persist() {
+      storage.persistent = true;
+      for (const key in memory) {
+        if (memory[key] !== null) storage.set(key, memory[key]);
+      }
+    },
+    // Forget the visitor: storage, cookies and memory (reset(), or consent denied).
+    clear() {
+      for (const key of STORED_KEYS) storage.remove(key);
+      storage.cookie(VISITOR_COOKIE, "", 0);
+      storage.cookie(SESSION_COOKIE, "", 0);
+    },
+  };
+  return storage;
+}
+
+export function readJson(storage, key) {
+  try {
+    return JSON.parse(storage.get(key) || "null");
+  } catch {
+    return null;
+  }
+}
+
+// The visitor's anonymous id: localStorage, else the cookie (set by another tab or server),
+// else a new one. The cookie's year is renewed on every page load.
+export function anonymousId(storage) {
+  const id = storage.get(ANON_KEY) || storage.readCookie(VISITOR_COOKIE) || newId();
+  storage.set(ANON_KEY, id);
+  storage.cookie(VISITOR_COOKIE, id, YEAR_SECONDS);
+  return id;
+}

@@ -1,0 +1,293 @@
+// The tracker: configuration with the spec's defaults and ranges, the client's methods, the
+// session kept on every event, consent gating, and the auto-captures it installs.
+
+import { pathPattern, sourceOf } from "./url.js";
+import { consentDecision, identityOf, kindOf, payloadOf } from "./events.js";
+import {
+  CONSENT_KEY,
+  SESSION_COOKIE,
+  SESSION_KEY,
+  SESSION_STATE_KEY,
+  USER_KEY,
+  anonymousId,
+  createStorage,
+  newId,
+  nextSession,
+  readJson,
+} from "./session.js";
+import { createSender } from "./delivery.js";
+import {
+  captureBookings,
+  captureErrors,
+  captureForms,
+  captureGhlForms,
+  captureLinks,
+  captureNavigation,
+  captureStripeReturn,
+  interceptFbq,
+} from "./capture.js";
+import {
+  captureClicks,
+  captureCtas,
+  captureEngagement,
+  captureVideo,
+  captureVitals,
+  watchImpression,
+} from "./signals.js";
+
+export const VERSION = "__TRACKER_VERSION__";
+export const METHODS = [
+  "track",
+  "trackRevenue",
+  "trackSelfDescribing",
+  "identify",
+  "page",
+  "setUserId",
+  "observeImpression",
+  "setConsent",
+  "flush",
+  "reset",
+  "getAnonymousId",
+  "getSessionId",
+];
+const SESSION_MODES = ["inactivity_only", "inactivity_or_source_change"];
+const CONSENT_MODES = ["none", "required", "strict"];
+const MAX_HELD = 100;
+// Crawlers that run JavaScript are not tracked; AI agents are (the server tags them).
+const BOTS = /bot\b|crawl|spider|slurp|headless|lighthouse|pingdom|prerender|phantomjs|puppeteer|selenium/i;
+const AI_AGENTS = /chatgpt|gptbot|oai-searchbot|claude|anthropic|perplexity|google-extended|bytespider|ccbot|meta-external|cohere|mistralai|duckassist|youbot|amazonbot|diffbot/i;
+
+function flag(value, fallback) {
+  if (value === undefined || value === null) return fallback;
+  return value !== false && value !== "false" && value !== 0 && value !== "0";
+}
+
+export function isBot(userAgent) {
+  return BOTS.test(userAgent) && !AI_AGENTS.test(userAgent);
+}
+
+// init() options (or the ATRIBU_* globals) with the spec's defaults; out-of-range numbers are
+// brought into range, unknown modes fall back to the default.
+export function readConfig(options, defaultHost) {
+  const given = options || {};
+  const host = String(given.apiHost || defaultHost || "").replace(/\/+$/, "");
+  const timeout = Number(given.sessionTimeoutMinutes);
+  const beat = given.heartbeatIntervalSeconds === false ? 0 : Number(given.heartbeatIntervalSeconds ?? 60);
+  return {
+    trackingKey: String(given.trackingKey || ""),
+    endpoint: String(given.trackingEndpoint || host + "/api/tracking/collect"),
+    interceptMetaFbq: flag(given.interceptMetaFbq, true),
+    metaBridgePageview: flag(given.metaBridgePageview, false),
+    sessionTimeoutMinutes: timeout > 0 ? Math.min(120, Math.max(1, Math.round(timeout))) : 30,
+    sessionMode: SESSION_MODES.includes(given.sessionMode) ? given.sessionMode : SESSION_MODES[0],
+    heartbeatIntervalSeconds: beat > 0 ? Math.max(5, beat) : 0,
+    enableClickQuality: flag(given.enableClickQuality, true),
+    enableWebVitals: flag(given.enableWebVitals, true),
+    enableCtaTracking: flag(given.enableCtaTracking, true),
+    enableVideoTracking: flag(given.enableVideoTracking, true),
+    ignoredPages: (Array.isArray(given.ignoredPages) ? given.ignoredPages : []).map(pathPattern),
+    customProperties: given.customProperties || null,
+    transformRequest: typeof given.transformRequest === "function" ? given.transformRequest : null,
+    bookingPatterns: Array.isArray(given.bookingPatterns) ? given.bookingPatterns : [],
+    consentMode: CONSENT_MODES.includes(given.consentMode) ? given.consentMode : CONSENT_MODES[0],
+  };
+}
+
+// A client whose methods do nothing (no window, no tracking key, a crawler).
+export function noopClient() {
+  const client = {};
+  for (const method of METHODS) client[method] = method === "observeImpression" ? () => () => {} : () => {};
+  return client;
+}
+
+function attempt(run, fallback) {
+  try {
+    return run();
+  } catch {
+    return fallback;
+  }
+}
+
+export function createTracker(win, config) {
+  const performance = win.performance;
+  if (performance && performance.mark) performance.mark("atribu:init:start");
+  if (!config.trackingKey || isBot(win.navigator.userAgent || "")) return noopClient();
+  let consent = attempt(() => JSON.parse(win.localStorage.getItem(CONSENT_KEY)), null);
+  const strict = config.consentMode === "strict";
+  const storage = createStorage(win, !strict || Boolean(consent && consent.analytics === true));
+  const sender = createSender(win, config, storage);
+  const timeoutMs = config.sessionTimeoutMinutes * 60000;
+  const splitOnSource = config.sessionMode === "inactivity_or_source_change";
+  let userId = storage.get(USER_KEY) || "";
+  let held = [];
+  let cookieWritten = 0;
+  const t = {
+    win,
+    doc: win.document,
+    config,
+    page: { url: "", referrer: "", started: 0 },
+    anonymousId: anonymousId(storage),
+    replaceState: win.history.replaceState.bind(win.history),
+    onPage: [],
+    afterView: [],
+    onLeave: [],
+  };
+
+  function touchSession(now, isView, source) {
+    const next = nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
+    storage.set(SESSION_KEY, next.id);
+    const state = { id: next.id, last: next.last, source: next.source, views: next.views, booked: next.booked };
+    storage.set(SESSION_STATE_KEY, JSON.stringify(state));
+    if (next.isNew || now - cookieWritten > 60000) {
+      storage.cookie(SESSION_COOKIE, next.id, config.sessionTimeoutMinutes * 60);
+      cookieWritten = now;
+    }
+    return next;
+  }
+  function allowed(kind) {
+    return consentDecision(config.consentMode, consent, kind);
+  }
+  function deliver(event) {
+    const decision = allowed(kindOf(event));
+    if (decision === "send") sender.enqueue(event);
+    else if (decision === "hold" && held.length < MAX_HELD) held.push(event);
+  }
+  t.emit = function emit(type, name, fields) {
+    const path = win.location.pathname;
+    if (config.ignoredPages.some((pattern) => pattern.test(path))) return;
+    const now = Date.now();
+    const isView = type === "page_view";
+    const source = isView ? sourceOf(win.location.href, t.page.referrer) : "";
+    let event = {
+      event_id: newId(),
+      type,
+      name,
+      timestamp: now,
+      anonymous_id: t.anonymousId,
+      session_id: touchSession(now, isView, source).id,
+      url: win.location.href,
+      referrer: t.page.referrer,
+      ...fields,
+    };
+    const custom = config.customProperties;
+    const context = { path, url: event.url, type, name };
+    const props = typeof custom === "function" ? attempt(() => custom(context), null) : custom;
+    if (props || event.payload) event.payload = { ...props, ...event.payload };
+    if (userId && allowed("identifying") === "send") event.user_id = userId;
+    if (consent) event.consent = consent;
+    if (config.transformRequest) {
+      event.payload = event.payload || {};
+      event.path = path;
+      event = attempt(() => config.transformRequest(event), event);
+      if (!event) return;
+      delete event.path;
+    }
+    deliver(event);
+  };
+  t.track = (name, payload) => t.emit("track", name, { payload });
+  t.identify = (input) => {
+    const identity = identityOf(input);
+    if (identity.user_id) setUser(identity.user_id);
+    if (Object.keys(identity).length) t.emit("identify", "identify", { identity });
+  };
+  // Only the first booking of a session counts.
+  t.bookedOnce = () => {
+    const state = readJson(storage, SESSION_STATE_KEY) || {};
+    if (state.booked) return false;
+    storage.set(SESSION_STATE_KEY, JSON.stringify({ ...state, booked: true }));
+    return true;
+  };
+  function leave() {
+    for (const hook of t.onLeave) attempt(hook);
+  }
+  // A page view: on load, on SPA navigation (`spa`: the referrer is the previous page), or
+  // page() (`force`: even when the URL did not change).
+  t.navigate = (spa, force) => {
+    const url = win.location.href;
+    if (spa && !force && url === t.page.url) return;
+    if (t.page.url) leave();
+    t.page = { url, referrer: spa ? t.page.url : t.doc.referrer, started: Date.now() };
+    for (const hook of t.onPage) attempt(hook);
+    const payload = spa ? { navigation: "spa" } : undefined;
+    t.emit("page_view", "page_view", { title: t.doc.title, payload });
+    for (const hook of t.afterView) attempt(hook);
+  };
+  function setUser(id) {
+    userId = String(id).slice(0, 128);
+    storage.set(USER_KEY, userId);
+  }
+
+  const client = {
+    track: (name, props) => t.track(String(name), payloadOf(props)),
+    trackRevenue: (name, amount, currency, data) =>
+      t.emit("revenue", String(name), {
+        revenue: { amount: Number(amount), currency: String(currency || "").toUpperCase() },
+        payload: payloadOf(data),
+      }),
+    trackSelfDescribing: (input) => {
+      const given = input || {};
+      const payload = { schema_version: Number(given.schemaVersion) || 1, data: given.payload || {} };
+      t.emit("self_describing", String(given.eventSchema || "self_describing"), { payload });
+    },
+    identify: (input) => t.identify(input),
+    page: () => t.navigate(true, true),
+    setUserId: (id) => t.identify({ userId: id }),
+    observeImpression: (target, payload, options) => watchImpression(t, target, payloadOf(payload), options),
+    setConsent: (input) => {
+      const given = input || {};
+      consent = { ...consent };
+      for (const purpose of ["analytics", "marketing"]) {
+        if (typeof given[purpose] === "boolean") consent[purpose] = given[purpose];
+      }
+      if (strict && consent.analytics === true) {
+        storage.persist();
+        t.anonymousId = anonymousId(storage);
+        cookieWritten = 0;
+      } else if (strict) {
+        storage.clear();
+        storage.persistent = false;
+      }
+      if (!strict || consent.analytics === true) storage.set(CONSENT_KEY, JSON.stringify(consent));
+      t.emit("consent", "consent", { consent });
+      const waiting = held;
+      held = [];
+      for (const event of waiting) deliver({ ...event, consent });
+    },
+    flush: () => sender.flush(),
+    reset: () => {
+      storage.clear();
+      sender.clear();
+      userId = "";
+      held = [];
+      t.anonymousId = anonymousId(storage);
+    },
+    getAnonymousId: () => t.anonymousId,
+    getSessionId: () => storage.get(SESSION_KEY) || "",
+  };
+
+  captureNavigation(t);
+  captureEngagement(t);
+  captureStripeReturn(t);
+  captureBookings(t);
+  captureForms(t);
+  captureGhlForms(t);
+  captureLinks(t);
+  captureErrors(t);
+  if (config.interceptMetaFbq) interceptFbq(t);
+  if (config.enableClickQuality) captureClicks(t);
+  if (config.enableWebVitals) captureVitals(t);
+  if (config.enableCtaTracking) captureCtas(t);
+  if (config.enableVideoTracking) captureVideo(t);
+  const hidden = () => {
+    leave();
+    sender.beacon();
+  };
+  win.addEventListener("pagehide", hidden);
+  win.addEventListener("visibilitychange", () => t.doc.visibilityState === "hidden" && hidden());
+  t.navigate(false, true);
+  if (performance && performance.measure) {
+    performance.mark("atribu:init:end");
+    performance.measure("atribu:init", "atribu:init:start", "atribu:init:end");
+  }
+  return client;
+}
