@@ -6,7 +6,7 @@ the test site for each test, and a fresh browser context (a new visitor) per tes
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,3 +68,17 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def browser_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """New pages, each in a browser profile of its own: one visitor per call."""
+    contexts: list[BrowserContext] = []
+
+    def new_page() -> Page:
+        contexts.append(browser.new_context(viewport={"width": 1280, "height": 800}))
+        return contexts[-1].new_page()
+
+    yield new_page
+    for created in contexts:
+        created.close()

@@ -89,6 +89,20 @@ class CollectRecorder:
         found = [event for body in accepted for event in body["events"]]
         return [e for e in found if all(e.get(k) == v for k, v in match.items())]
 
+    def quiet(self, seconds: float = 0.5) -> None:
+        """Wait until no collect request has arrived for `seconds` (a page's last beacons)."""
+        seen, since = -1, time.monotonic()
+        deadline = since + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            with self.lock:
+                count = len(self.requests)
+            if count != seen:
+                seen, since = count, time.monotonic()
+            elif time.monotonic() - since >= seconds:
+                return
+            time.sleep(0.05)
+        raise AssertionError("collect requests never stopped arriving")
+
     def wait_for(self, count: int = 1, **match: Any) -> list[dict[str, Any]]:
         what = f"{count} collected event(s) with {match}"
         return list(wait_until(lambda: len(self.events(**match)) >= count and self.events(**match), what))
@@ -106,7 +120,9 @@ class Touchline:
 
     def settle(self) -> None:
         """Load everything acknowledged so far, after-load steps (sessions, identity) included:
-        a job on the loader thread runs after the drain that loads what is spooled."""
+        a job on the loader thread runs after the drain that loads what is spooled. Waits for
+        the page's last beacons first."""
+        self.recorder.quiet(0.3)
         self.runtime.loader.submit(lambda store: None).result(timeout=WAIT_SECONDS)
 
     def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:

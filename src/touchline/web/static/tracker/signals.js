@@ -256,15 +256,21 @@ export function watchImpression(t, target, payload, options) {
   if (!element || !win.IntersectionObserver) return () => {};
   const wanted = options && Number(options.threshold);
   const threshold = wanted > 0 && wanted <= 1 ? wanted : 0.5;
+  const stop = () => {
+    observer.disconnect();
+    t.observers.delete(observer);
+  };
   const observer = new win.IntersectionObserver(
     (entries) => {
       if (!entries.some((entry) => entry.isIntersecting && entry.intersectionRatio >= threshold - 0.001)) return;
-      observer.disconnect();
+      stop();
       const name = typeof target === "string" ? target : describe(element);
       t.emit("impression", "impression", { payload: { element: name, ...payload } });
     },
     { threshold },
   );
+  // Held until it fires or is stopped: an observer nothing refers to may be collected.
+  t.observers.add(observer);
   observer.observe(element);
-  return () => observer.disconnect();
+  return stop;
 }

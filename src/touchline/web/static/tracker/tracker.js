@@ -131,6 +131,7 @@ export function createTracker(win, config) {
     onPage: [],
     afterView: [],
     onLeave: [],
+    observers: new Set(),
   };
 
   function touchSession(now, isView, source) {

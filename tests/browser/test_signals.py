@@ -1,0 +1,87 @@
+"""Engagement auto-capture on one page: outbound links, downloads, rage and dead clicks,
+uncaught errors, video milestones, CTA visibility, impressions and Core Web Vitals; then the
+session built from them (video milestones and errors feed the engagement score)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page
+from tests.browser.harness import Site, Touchline
+
+from touchline.domain.engagement import engagement_quality_score
+
+
+def payloads(touchline: Touchline, name: str) -> list[dict[str, Any]]:
+    return [e.get("payload", {}) for e in touchline.recorder.events(name=name)]
+
+
+def test_links_clicks_errors_video_and_visibility_are_engagement_events(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("index.html"))
+    touchline.recorder.wait_for(name="cta_visible")
+    assert payloads(touchline, "cta_visible") == [
+        {"selector": "a#book-cta", "text": "Book now", "href": site.url("forms.html")}
+    ]
+    # `void`: handed back to Playwright, the cleanup function would be called (and stop it).
+    page.evaluate("void atribuTracker.observeImpression('#hero-banner', {payload: {variant: 'b'}})")
+    page.click("#live")  # changes the page: neither rage nor dead
+    for _ in range(3):
+        page.click("#dead", delay=10)
+    page.click("#broken")
+    with page.expect_download():
+        page.click("#download")
+    page.evaluate("document.getElementById('tour').playbackRate = 4")
+    page.evaluate("document.getElementById('tour').play()")
+    touchline.recorder.wait_for(4, name="video_progress")
+    page.locator("#hero-banner").scroll_into_view_if_needed()
+    touchline.recorder.wait_for(name="impression")
+    touchline.recorder.wait_for(2, name="dead_click")
+    with page.expect_navigation():
+        page.click("#outbound")
+    touchline.recorder.wait_for(name="outbound_click")
+    [vitals] = touchline.recorder.wait_for(name="web_vitals")
+    touchline.recorder.quiet()
+
+    assert payloads(touchline, "rage_click") == [{"selector": "button#dead", "clicks": 3}]
+    # The dead button, and the broken one: its handler threw before changing anything.
+    assert payloads(touchline, "dead_click") == [
+        {"selector": "button#dead", "text": "Does nothing"},
+        {"selector": "button#broken", "text": "Break"},
+    ]
+    [error] = payloads(touchline, "js_error")
+    assert "undefinedFunction" in error["message"] and error["source"] == site.url("index.html")
+    assert payloads(touchline, "file_download") == [
+        {"url": site.url("files/brochure.pdf"), "file_name": "brochure.pdf"}
+    ]
+    assert payloads(touchline, "outbound_click") == [
+        {"url": site.url("partner.html").replace("127.0.0.1", "localhost"),
+         "domain": "localhost", "text": "Our partner"}
+    ]  # fmt: skip
+    video = {"video": "tour", "provider": "native"}
+    assert payloads(touchline, "video_play") == [video]
+    assert payloads(touchline, "video_progress") == [video | {"percent": p} for p in (25, 50, 75, 100)]
+    assert payloads(touchline, "impression") == [{"element": "#hero-banner", "variant": "b"}]
+    assert {"fcp", "lcp", "ttfb"} <= vitals["payload"].keys()
+    assert all(isinstance(value, int | float) for value in vitals["payload"].values())
+    scrolls = [p["percent"] for p in payloads(touchline, "scroll_depth")]
+    assert scrolls and scrolls == sorted(scrolls)
+
+    touchline.settle()
+    [(pageviews, videos, errors, scroll, engaged, score)] = touchline.rows(
+        "SELECT pageviews, video_events, error_events, max_scroll_percent, engaged_ms,"
+        " engagement_score FROM sessions"
+    )
+    assert (pageviews, videos, errors) == (1, 4, 1)
+    assert scroll == max(p.get("max_scroll_percent", 0) for p in payloads(touchline, "page_engagement"))
+    assert score == engagement_quality_score(
+        engaged_ms=engaged, max_scroll_percent=scroll, pageviews=1, video_events=4, error_events=1
+    )
+    stored = touchline.rows(
+        "SELECT name, count(*) FROM events WHERE type = 'engagement' GROUP BY name ORDER BY name"
+    )
+    assert {name for name, _ in stored} >= {
+        "cta_visible", "dead_click", "file_download", "js_error", "outbound_click",
+        "page_engagement", "rage_click", "video_play", "video_progress", "web_vitals",
+    }  # fmt: skip
