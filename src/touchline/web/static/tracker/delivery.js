@@ -81,8 +81,10 @@ export function createSender(win, config, storage) {
     );
   }
   // The page is going away: beacon what is not in flight; what the browser refuses stays
-  // stored for the next page.
+  // stored for the next page. While sends are failing (or the browser is offline) a beacon
+  // would be lost unseen, so everything stays stored instead.
   function beacon() {
+    if (failures || win.navigator.onLine === false) return save();
     const waiting = queue.filter((event) => !inflight.includes(event));
     const sendBeacon = win.navigator.sendBeacon && win.navigator.sendBeacon.bind(win.navigator);
     for (let start = 0; sendBeacon && !stopped && start < waiting.length; start += BATCH_EVENTS) {
