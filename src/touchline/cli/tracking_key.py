@@ -1,4 +1,5 @@
-"""`touchline tracking-key create|list|revoke`: the public `trk_…` key of the tracker snippet."""
+"""`touchline tracking-key create|list|revoke|snippet`: the public `trk_…` key of the tracker
+snippet, and the snippet itself."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import typer
 
 from touchline.cli.context import emit_json, settings_of, stdout
 from touchline.control.db import session_scope
-from touchline.control.repos import tracking_keys
+from touchline.control.repos import profiles, tracking_keys
 from touchline.control.repos.tracking_keys import TrackingKeyRecord
+from touchline.errors import NotFound
+from touchline.web.snippet import ConsentMode, profile_globals, tracking_snippet
 
 CLI_ACTOR = "cli"
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -63,6 +66,37 @@ def revoke(
         emit_json(tracking_key_json(record))
         return
     stdout.print(f"Revoked tracking key {record.key} ({record.id}).", soft_wrap=True)
+
+
+@app.command("snippet")
+def snippet(
+    ctx: typer.Context,
+    profile: ProfileOption,
+    consent_mode: Annotated[
+        ConsentMode,
+        typer.Option("--consent-mode", help="none, required (identify waits) or strict."),
+    ] = ConsentMode.NONE,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the tracking snippet: the profile's newest active key and this server's URL."""
+    settings = settings_of(ctx)
+    with session_scope(settings) as session:
+        record = profiles.get(session, profile)
+        active = [k for k in tracking_keys.list_for_profile(session, profile_id=profile) if k.active]
+    if not active:
+        raise NotFound(f"profile {profile} has no active tracking key: tracking-key create")
+    extra = profile_globals(
+        session_timeout_minutes=record.session_timeout_minutes,
+        session_mode=record.session_mode.value,
+        consent_mode=consent_mode,
+    )
+    text = tracking_snippet(
+        tracking_key=active[-1].key, base_url=settings.resolved_public_url, extra=extra
+    )
+    if as_json:
+        emit_json({"profile_id": profile, "tracking_key": active[-1].key, "snippet": text})
+        return
+    typer.echo(text)
 
 
 def tracking_key_json(record: TrackingKeyRecord) -> dict[str, Any]:

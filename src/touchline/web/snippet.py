@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Final
 
 from touchline.web.tracker_bundle import SCRIPT_NAME
@@ -20,6 +21,18 @@ EXTRA_GLOBALS: Final = frozenset(
         "ENABLE_VIDEO_TRACKING", "IGNORED_PAGES", "BOOKING_PATTERNS", "CONSENT_MODE",
     }
 )  # fmt: skip
+
+DEFAULT_SESSION_TIMEOUT_MINUTES: Final = 30
+DEFAULT_SESSION_MODE: Final = "inactivity_only"
+
+
+class ConsentMode(StrEnum):
+    """What the tracker waits for before it identifies anyone (docs/tracker.md#consent)."""
+
+    NONE = "none"
+    REQUIRED = "required"
+    STRICT = "strict"
+
 
 _HEAD: Final = """<script>
   window.ATRIBU_TRACKING_KEY = {key};
@@ -51,3 +64,19 @@ def tracking_snippet(
         f"  window.ATRIBU_{name} = {json.dumps(value)};\n" for name, value in (extra or {}).items()
     )
     return head + lines + _TAIL.replace("SCRIPT", json.dumps(f"{base}/{SCRIPT_NAME}.js"))
+
+
+def profile_globals(
+    *, session_timeout_minutes: int, session_mode: str, consent_mode: ConsentMode
+) -> dict[str, object]:
+    """The globals that make the browser follow a profile's settings: its session rule (so
+    the session id in the cookie matches the server's sessions) and its consent mode. Empty
+    for a profile on the defaults, whose snippet is then the spec's own."""
+    extra: dict[str, object] = {}
+    if session_timeout_minutes != DEFAULT_SESSION_TIMEOUT_MINUTES:
+        extra["SESSION_TIMEOUT_MINUTES"] = session_timeout_minutes
+    if session_mode != DEFAULT_SESSION_MODE:
+        extra["SESSION_MODE"] = session_mode
+    if consent_mode is not ConsentMode.NONE:
+        extra["CONSENT_MODE"] = consent_mode.value
+    return extra
