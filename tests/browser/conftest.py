@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     f"--user-agent={BROWSER_UA}",
 ]
 
+
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:

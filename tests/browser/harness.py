@@ -105,7 +105,9 @@ class CollectRecorder:
 
     def wait_for(self, count: int = 1, **match: Any) -> list[dict[str, Any]]:
         what = f"{count} collected event(s) with {match}"
-        return list(wait_until(lambda: len(self.events(**match)) >= count and self.events(**match), what))
+        return list(
+            wait_until(lambda: len(self.events(**match)) >= count and self.events(**match), what)
+        )
 
 
 @dataclass
@@ -167,7 +169,9 @@ def wav_clip(seconds: float = 2.0, rate: int = 8000) -> bytes:
         clip.setnchannels(1)
         clip.setsampwidth(2)
         clip.setframerate(rate)
-        samples = (int(8000 * math.sin(2 * math.pi * 440 * n / rate)) for n in range(int(seconds * rate)))
+        samples = (
+            int(8000 * math.sin(2 * math.pi * 440 * n / rate)) for n in range(int(seconds * rate))
+        )
         clip.writeframes(b"".join(struct.pack("<h", s) for s in samples))
     return out.getvalue()
 
@@ -204,7 +208,7 @@ class Site:
 
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
         def answer(self, body: bytes, content_type: str, status: int = 200) -> None:

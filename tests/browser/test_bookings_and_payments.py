@@ -5,6 +5,8 @@ visitor when the message has contact details; a Stripe Checkout return gives one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import Frame, Page
 from tests.browser.harness import Site, Touchline
 
@@ -56,10 +58,14 @@ def test_a_ghl_booking_counts_once_per_session_and_identifies_the_visitor(
 
 
 def test_calendly_cal_com_custom_and_hash_bookings_each_name_their_widget(
-    browser_page: Page, site: Site, touchline: Touchline
+    browser_page: Callable[[], Page], site: Site, touchline: Touchline
 ) -> None:
     site.globals["BOOKING_PATTERNS"] = [{"match": "booking-confirmed", "widget": "my_scheduler"}]
-    for kind, widget_name in (("calendly", "calendly"), ("calcom", "calcom"), ("custom", "my_scheduler")):
+    for kind, widget_name in (
+        ("calendly", "calendly"),
+        ("calcom", "calcom"),
+        ("custom", "my_scheduler"),
+    ):
         page = browser_page()
         page.goto(site.url("booking.html"))
         widget(page).evaluate(f"book('{kind}')")

@@ -16,7 +16,11 @@ def test_custom_properties_transform_request_ignored_pages_and_the_pixel_mirror(
     site.globals["IGNORED_PAGES"] = ["/private/*"]
     page.goto(site.url("config.html"))
     [view] = touchline.recorder.wait_for(type="page_view")
-    assert view["payload"] == {"section": "config.html", "app_version": "2.1.0", "build_id": "abc123"}
+    assert view["payload"] == {
+        "section": "config.html",
+        "app_version": "2.1.0",
+        "build_id": "abc123",
+    }
     assert "path" not in view
     page.click("#lead")
     page.click("#view")  # PageView is mirrored only with META_BRIDGE_PAGEVIEW
@@ -100,7 +104,10 @@ def test_calls_queued_before_the_script_loaded_are_replayed(
     assert identify["identity"] == {"email": "early@example.com", "first_name": "Eli"}
 
     touchline.settle()
-    assert touchline.rows("SELECT revenue, currency FROM events WHERE name = 'purchase'")[0][1] == "USD"
+    assert (
+        touchline.rows("SELECT revenue, currency FROM events WHERE name = 'purchase'")[0][1]
+        == "USD"
+    )
     assert touchline.rows(
         "SELECT count(*) FROM identity_map WHERE kind = 'anonymous_id' AND customer_id <> ''"
     ) == [(1,)]
@@ -109,7 +116,9 @@ def test_calls_queued_before_the_script_loaded_are_replayed(
 def test_crawlers_send_nothing_and_ai_agents_are_tagged(
     browser: Browser, site: Site, touchline: Touchline
 ) -> None:
-    crawler = browser.new_context(user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
+    crawler = browser.new_context(
+        user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    )
     agent_ua = BROWSER_UA + " ChatGPT-User/1.0; +https://openai.com/bot"
     agent = browser.new_context(user_agent=agent_ua)
     try:

@@ -30,6 +30,6 @@ def test_the_snippet_sends_a_page_view_stored_with_campaign_channel_and_session(
         "SELECT anonymous_id, utm_source, utm_campaign, click_id_type, click_id, channel"
         " FROM events WHERE type = 'page_view'"
     ) == [(anonymous_id, "facebook", "spring", "fbclid", "IwAR123", "Paid Social")]
-    assert touchline.rows(
-        "SELECT pageviews, channel, entry_path, utm_campaign FROM sessions"
-    ) == [(1, "Paid Social", "/index.html", "spring")]
+    assert touchline.rows("SELECT pageviews, channel, entry_path, utm_campaign FROM sessions") == [
+        (1, "Paid Social", "/index.html", "spring")
+    ]

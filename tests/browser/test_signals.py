@@ -61,7 +61,9 @@ def test_links_clicks_errors_video_and_visibility_are_engagement_events(
     ]  # fmt: skip
     video = {"video": "tour", "provider": "native"}
     assert payloads(touchline, "video_play") == [video]
-    assert payloads(touchline, "video_progress") == [video | {"percent": p} for p in (25, 50, 75, 100)]
+    assert payloads(touchline, "video_progress") == [
+        video | {"percent": p} for p in (25, 50, 75, 100)
+    ]
     assert payloads(touchline, "impression") == [{"element": "#hero-banner", "variant": "b"}]
     assert {"fcp", "lcp", "ttfb"} <= vitals["payload"].keys()
     assert all(isinstance(value, int | float) for value in vitals["payload"].values())
@@ -74,7 +76,9 @@ def test_links_clicks_errors_video_and_visibility_are_engagement_events(
         " engagement_score FROM sessions"
     )
     assert (pageviews, videos, errors) == (1, 4, 1)
-    assert scroll == max(p.get("max_scroll_percent", 0) for p in payloads(touchline, "page_engagement"))
+    assert scroll == max(
+        p.get("max_scroll_percent", 0) for p in payloads(touchline, "page_engagement")
+    )
     assert score == engagement_quality_score(
         engaged_ms=engaged, max_scroll_percent=scroll, pageviews=1, video_events=4, error_events=1
     )

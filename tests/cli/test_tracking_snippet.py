@@ -33,9 +33,13 @@ def touchline(env: dict[str, str], *args: str) -> str:
 def provision(env: dict[str, str], *profile_options: str) -> tuple[str, str]:
     workspace = orjson.loads(touchline(env, "workspace", "create", "Agency", "--json"))["id"]
     profile = orjson.loads(
-        touchline(env, "profile", "create", "--workspace", workspace, "Clinic", *profile_options, "--json")
+        touchline(
+            env, "profile", "create", "--workspace", workspace, "Clinic", *profile_options, "--json"
+        )
     )["id"]
-    key = orjson.loads(touchline(env, "tracking-key", "create", "--profile", profile, "--json"))["key"]
+    key = orjson.loads(touchline(env, "tracking-key", "create", "--profile", profile, "--json"))[
+        "key"
+    ]
     return profile, key
 
 
@@ -45,7 +49,9 @@ def test_the_snippet_is_the_specs_with_the_key_and_this_servers_url(tmp_path: Pa
     printed = touchline(env, "tracking-key", "snippet", "--profile", profile)
     expected = SPEC_SNIPPET.replace("<KEY>", key).replace("<HOST>", "https://t.clinic.example")
     assert printed == expected + "\n"
-    as_json = orjson.loads(touchline(env, "tracking-key", "snippet", "--profile", profile, "--json"))
+    as_json = orjson.loads(
+        touchline(env, "tracking-key", "snippet", "--profile", profile, "--json")
+    )
     assert as_json == {"profile_id": profile, "tracking_key": key, "snippet": expected}
 
 

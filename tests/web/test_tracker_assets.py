@@ -51,7 +51,9 @@ def test_the_build_is_deterministic_and_versioned_by_its_sources() -> None:
     assert first == second
     assert len(first.version) == 12 and first.script.text.count(first.version) >= 2
     assert first.script.versioned == f"atribu-tracker.{first.version}.js"
-    assert first.module.text.rstrip().endswith(f"//# sourceMappingURL=tracker.{first.version}.mjs.map")
+    assert first.module.text.rstrip().endswith(
+        f"//# sourceMappingURL=tracker.{first.version}.mjs.map"
+    )
 
 
 @pytest.mark.parametrize("asset", ["script", "module"])
@@ -82,7 +84,15 @@ def test_every_generated_line_maps_to_the_source_line_it_came_from(asset: str) -
 
 
 def test_vlq_encodes_the_source_map_numbers() -> None:
-    assert [vlq(n) for n in (0, 1, -1, 15, 16, -17, 1000)] == ["A", "C", "D", "e", "gB", "jB", "w+B"]
+    assert [vlq(n) for n in (0, 1, -1, 15, 16, -17, 1000)] == [
+        "A",
+        "C",
+        "D",
+        "e",
+        "gB",
+        "jB",
+        "w+B",
+    ]
 
 
 def broken_sources(tmp_path: Path, name: str, prepend: str, append: str) -> Path:
@@ -116,7 +126,9 @@ def test_the_snippets_url_revalidates_and_the_versioned_urls_are_immutable(serve
     assert script.headers["etag"] == f'"{bundle.version}"'
     assert script.headers["access-control-allow-origin"] == "*"
     assert script.headers["sourcemap"] == f"atribu-tracker.{bundle.version}.js.map"
-    again = served.client.get("/atribu-tracker.js", headers={"If-None-Match": script.headers["etag"]})
+    again = served.client.get(
+        "/atribu-tracker.js", headers={"If-None-Match": script.headers["etag"]}
+    )
     assert again.status_code == 304 and again.content == b""
     for path, text in (
         (f"/atribu-tracker.{bundle.version}.js", bundle.script.text),

@@ -82,7 +82,9 @@ def snippet(
     settings = settings_of(ctx)
     with session_scope(settings) as session:
         record = profiles.get(session, profile)
-        active = [k for k in tracking_keys.list_for_profile(session, profile_id=profile) if k.active]
+        active = [
+            k for k in tracking_keys.list_for_profile(session, profile_id=profile) if k.active
+        ]
     if not active:
         raise NotFound(f"profile {profile} has no active tracking key: tracking-key create")
     extra = profile_globals(

@@ -44,7 +44,9 @@ def _versioned(asset: Asset, version: str, bundle: Bundle, *, source_map: bool) 
     if version != bundle.version:
         raise NotFound(f"No tracker version {version}; this server has {bundle.version}")
     if source_map:
-        return Response(asset.source_map, media_type="application/json", headers=_headers(bundle, IMMUTABLE))
+        return Response(
+            asset.source_map, media_type="application/json", headers=_headers(bundle, IMMUTABLE)
+        )
     headers = _headers(bundle, IMMUTABLE) | {"SourceMap": asset.map_filename}
     return Response(asset.text, media_type=JAVASCRIPT, headers=headers)
 

@@ -116,14 +116,20 @@ def check_names(modules: list[SourceModule]) -> None:
     for module in modules:
         for name in _DECLARATION.findall(module.text):
             if name in declared:
-                raise TrackerSourceError(f"{name} is declared in {declared[name]} and {module.name}")
+                raise TrackerSourceError(
+                    f"{name} is declared in {declared[name]} and {module.name}"
+                )
             declared[name] = module.name
     for module in modules:
         for dependency, names in module.imports.items():
             text = next(m.text for m in modules if m.name == dependency)
             for name in names:
-                if not re.search(rf"^export (?:async )?(?:function|const|let|class) {name}\b", text, re.M):
-                    raise TrackerSourceError(f"{module.name} imports {name}, not exported by {dependency}")
+                if not re.search(
+                    rf"^export (?:async )?(?:function|const|let|class) {name}\b", text, re.M
+                ):
+                    raise TrackerSourceError(
+                        f"{module.name} imports {name}, not exported by {dependency}"
+                    )
 
 
 def vlq(value: int) -> str:
@@ -220,4 +226,3 @@ def build_bundle(source_dir: Path = SOURCE_DIR) -> Bundle:
 def current_bundle() -> Bundle:
     """The bundle of the installed sources, built once per process."""
     return build_bundle()
-
