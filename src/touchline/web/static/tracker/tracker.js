@@ -112,21 +112,22 @@ export function createTracker(win, config) {
   const performance = win.performance;
   if (performance && performance.mark) performance.mark("atribu:init:start");
   if (!config.trackingKey || isBot(win.navigator.userAgent || "")) return noopClient();
-  let consent = attempt(() => JSON.parse(win.localStorage.getItem(CONSENT_KEY)), null);
   const strict = config.consentMode === "strict";
-  const storage = createStorage(win, !strict || Boolean(consent && consent.analytics === true));
-  const sender = createSender(win, config, storage);
   const timeoutMs = config.sessionTimeoutMinutes * 60000;
   const splitOnSource = config.sessionMode === "inactivity_or_source_change";
-  let userId = storage.get(USER_KEY) || "";
+  let consent = null;
+  let storage = null;
+  let sender = null;
+  let userId = "";
   let held = [];
   let cookieWritten = 0;
+  let started = false;
   const t = {
     win,
     doc: win.document,
     config,
     page: { url: "", referrer: "", started: 0 },
-    anonymousId: anonymousId(storage),
+    anonymousId: "",
     replaceState: win.history.replaceState.bind(win.history),
     onPage: [],
     afterView: [],
@@ -153,7 +154,23 @@ export function createTracker(win, config) {
     if (decision === "send") sender.enqueue(event);
     else if (decision === "hold" && held.length < MAX_HELD) held.push(event);
   }
+  // Storage and cookies cost the main thread a synchronous round trip to the browser process
+  // each the first time: they are opened after init, in a task of their own (or by the first
+  // event, whichever comes first), which also sends the landing page view.
+  function start() {
+    if (started) return;
+    started = true;
+    const begun = performance ? performance.now() : 0;
+    consent = attempt(() => JSON.parse(win.localStorage.getItem(CONSENT_KEY)), null);
+    storage = createStorage(win, !strict || Boolean(consent && consent.analytics === true));
+    sender = createSender(win, config, storage);
+    userId = storage.get(USER_KEY) || "";
+    t.anonymousId = anonymousId(storage);
+    t.navigate(false, true);
+    if (performance && performance.measure) performance.measure("atribu:start", { start: begun });
+  }
   t.emit = function emit(type, name, fields) {
+    start();
     const path = win.location.pathname;
     if (config.ignoredPages.some((pattern) => pattern.test(path))) return;
     const now = Date.now();
@@ -187,12 +204,14 @@ export function createTracker(win, config) {
   };
   t.track = (name, payload) => t.emit("track", name, { payload });
   t.identify = (input) => {
+    start();
     const identity = identityOf(input);
     if (identity.user_id) setUser(identity.user_id);
     if (Object.keys(identity).length) t.emit("identify", "identify", { identity });
   };
   // Only the first booking of a session counts.
   t.bookedOnce = () => {
+    start();
     const state = readJson(storage, SESSION_STATE_KEY) || {};
     if (state.booked) return false;
     storage.set(SESSION_STATE_KEY, JSON.stringify({ ...state, booked: true }));
@@ -235,6 +254,7 @@ export function createTracker(win, config) {
     setUserId: (id) => t.identify({ userId: id }),
     observeImpression: (target, payload, options) => watchImpression(t, target, payloadOf(payload), options),
     setConsent: (input) => {
+      start();
       const given = input || {};
       consent = { ...consent };
       for (const purpose of ["analytics", "marketing"]) {
@@ -254,16 +274,26 @@ export function createTracker(win, config) {
       held = [];
       for (const event of waiting) deliver({ ...event, consent });
     },
-    flush: () => sender.flush(),
+    flush: () => {
+      start();
+      sender.flush();
+    },
     reset: () => {
+      start();
       storage.clear();
       sender.clear();
       userId = "";
       held = [];
       t.anonymousId = anonymousId(storage);
     },
-    getAnonymousId: () => t.anonymousId,
-    getSessionId: () => storage.get(SESSION_KEY) || "",
+    getAnonymousId: () => {
+      start();
+      return t.anonymousId;
+    },
+    getSessionId: () => {
+      start();
+      return storage.get(SESSION_KEY) || "";
+    },
   };
 
   captureNavigation(t);
@@ -280,12 +310,13 @@ export function createTracker(win, config) {
   if (config.enableCtaTracking) captureCtas(t);
   if (config.enableVideoTracking) captureVideo(t);
   const hidden = () => {
+    start();
     leave();
     sender.beacon();
   };
   win.addEventListener("pagehide", hidden);
   win.addEventListener("visibilitychange", () => t.doc.visibilityState === "hidden" && hidden());
-  t.navigate(false, true);
+  win.setTimeout(start, 0);
   if (performance && performance.measure) {
     performance.mark("atribu:init:end");
     performance.measure("atribu:init", "atribu:init:start", "atribu:init:end");
