@@ -121,11 +121,12 @@ class Touchline:
     recorder: CollectRecorder
 
     def settle(self) -> None:
-        """Load everything acknowledged so far, after-load steps (sessions, identity) included:
-        a job on the loader thread runs after the drain that loads what is spooled. Waits for
-        the page's last beacons first."""
+        """Load everything acknowledged so far, after-load steps (sessions, identity) included.
+        Waits for the page's last beacons, then for the loader thread to finish the batch it
+        may be in (a job runs between batches), then drains what is left here."""
         self.recorder.quiet(0.3)
         self.runtime.loader.submit(lambda store: None).result(timeout=WAIT_SECONDS)
+        self.runtime.loader.drain()
 
     def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         return self.runtime.store.query(Sql(sql, params))

@@ -38,6 +38,7 @@ def test_heartbeats_and_the_page_report_sum_to_the_sessions_engaged_time(
     total = sum(e["payload"]["engaged_ms"] for e in [*beats, report])
 
     touchline.settle()
+    assert not touchline.runtime.pipeline.dropped
     [(engaged, pageviews, scroll, score)] = touchline.rows(
         "SELECT engaged_ms, pageviews, max_scroll_percent, engagement_score FROM sessions"
     )
