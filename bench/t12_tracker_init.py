@@ -115,7 +115,7 @@ def run(quick: bool, large: bool = False) -> list[Result]:  # noqa: ARG001 - one
     init = statistics.median(init for _, init, _ in figures)
     start = statistics.median(start for _, _, start in figures)
     print(f"  of which init itself (atribu:init): median {init:.2f} ms")
-    print(f"  then, its own task (storage, cookies, page view; atribu:start): median {start:.2f} ms")
+    print(f"  then its own task (storage, cookies, page view; atribu:start): {start:.2f} ms")
     name, median = "Tracker init (main thread)", statistics.median(totals)
     return [
         Result(name, "ms, median of fresh visits", median, TARGET_MS, Goal.AT_MOST),
