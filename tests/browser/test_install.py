@@ -24,6 +24,9 @@ def test_the_snippet_sends_a_page_view_stored_with_campaign_channel_and_session(
     assert cookies["atribu_visitor_id"]["value"] == anonymous_id
     assert cookies["atribu_session_id"]["value"] == session_id
     assert cookies["atribu_visitor_id"]["sameSite"] == "Lax"
+    now = page.evaluate("Date.now() / 1000")
+    assert abs(cookies["atribu_visitor_id"]["expires"] - now - 365 * 86400) < 60
+    assert abs(cookies["atribu_session_id"]["expires"] - now - 30 * 60) < 60
 
     touchline.settle()
     assert touchline.rows(

@@ -22,10 +22,27 @@ def test_the_module_tracks_with_named_exports(page: Page, site: Site, touchline:
     [view] = touchline.recorder.events(type="page_view")
     assert view["url"] == site.url("module.html")
 
+    before = page.evaluate("window.tracker.client.getAnonymousId()")
+    page.evaluate(
+        """const c = window.tracker.client;
+        c.trackSelfDescribing({eventSchema: 'com.atribu.checkout', schemaVersion: 2,
+          payload: {step: 'payment'}});
+        c.setUserId('u-8');
+        c.reset();
+        c.track('after_reset');"""
+    )
+    [described] = touchline.recorder.wait_for(name="com.atribu.checkout")
+    assert described["type"] == "self_describing"
+    assert described["payload"] == {"schema_version": 2, "data": {"step": "payment"}}
+    [after] = touchline.recorder.wait_for(name="after_reset")
+    assert after["anonymous_id"] != before and "user_id" not in after
+    assert page.evaluate("localStorage.getItem('atribu_user_id')") is None
+
     touchline.settle()
     assert touchline.rows(
         "SELECT name, user_id FROM events WHERE type IN ('identify', 'revenue') ORDER BY ts"
-    ) == [("identify", "u-7"), ("upgrade", "u-7")]
+    ) == [("identify", "u-7"), ("upgrade", "u-7"), ("identify", "u-8")]
+    assert touchline.rows("SELECT count(DISTINCT anonymous_id) FROM events") == [(2,)]
 
 
 def test_without_a_window_every_export_is_a_silent_no_op(

@@ -104,9 +104,5 @@ export function createSender(win, config, storage) {
     },
     flush,
     beacon,
-    clear() {
-      queue = [];
-      save();
-    },
   };
 }

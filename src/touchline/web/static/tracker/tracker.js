@@ -280,8 +280,8 @@ export function createTracker(win, config) {
     },
     reset: () => {
       start();
+      // Events already captured still go out, under the ids they were captured with.
       storage.clear();
-      sender.clear();
       userId = "";
       held = [];
       t.anonymousId = anonymousId(storage);
