@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from touchline.api.rate_limit import RateLimiter
 from touchline.connectors.base import HttpOptions
 from touchline.control.db import Database
 from touchline.control.profile_directory import ProfileDirectory
@@ -52,6 +53,7 @@ class Runtime:
     secret_box: SecretBox
     http: HttpOptions
     scheduler: SyncScheduler | None
+    rate_limiter: RateLimiter
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -109,6 +111,7 @@ class Runtime:
             secret_box=box,
             http=http,
             scheduler=scheduler,
+            rate_limiter=RateLimiter(),
         )
 
     async def stop(self) -> None:
