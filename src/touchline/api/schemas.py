@@ -31,6 +31,22 @@ class Envelope(ApiModel, Generic[T]):
     meta: PeriodMeta
 
 
+class Page(ApiModel):
+    """Cursor pagination: pass the cursor's two halves (split on `|`) as `cursor_time` and
+    `cursor_id` to get the next page."""
+
+    has_next: bool
+    cursor: str | None = Field(examples=["2026-03-22T14:30:00Z|uuid"])
+
+
+class PageEnvelope(ApiModel, Generic[T]):
+    """`{"data": [...], "pagination": {"has_next", "cursor"}, "meta": {...}}`."""
+
+    data: list[T]
+    pagination: Page
+    meta: PeriodMeta
+
+
 class ProfileEnvelope(ApiModel, Generic[T]):
     """`{"data": …, "meta": {"profile_id"}}` (realtime, journeys, key management)."""
 
