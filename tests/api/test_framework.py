@@ -89,8 +89,10 @@ def test_the_openapi_document_is_3_1_with_the_bearer_scheme_and_error_envelopes(
     document = api.served.client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert "HTTPValidationError" not in document["components"]["schemas"]
     for path, operations in document["paths"].items():
         for operation in operations.values():
+            assert "422" not in operation["responses"], path
             for status in ("401", "403", "429", "500"):
                 schema = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert schema["$ref"].endswith("/ErrorEnvelope"), (path, status)
