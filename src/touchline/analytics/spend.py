@@ -35,6 +35,9 @@ class Delivery:
     impressions: int = 0
     clicks: int = 0
     reach: int = 0  # the sum of daily reach: an upper bound of unique reach
+    # The largest single-day reach: exact for one day, a lower bound of unique reach over more
+    # (the API's `reach`, decision 0962).
+    peak_reach: int = 0
 
     def __add__(self, other: Delivery) -> Delivery:
         return Delivery(
@@ -42,6 +45,7 @@ class Delivery:
             self.impressions + other.impressions,
             self.clicks + other.clicks,
             self.reach + other.reach,
+            max(self.peak_reach, other.peak_reach),
         )
 
 
@@ -77,7 +81,7 @@ def delivery_sql(profile_id: str, period: Period, level: Level) -> Sql:
     for the channel level, which groups them by platform)."""
     return Sql(
         """SELECT platform, entity_id, sum(reporting_spend), sum(impressions), sum(clicks),
-  sum(reach)
+  sum(reach), max(reach)
 FROM ad_insights
 WHERE profile_id = $profile AND level = $level AND day >= $day_start AND day < $day_end
 GROUP BY platform, entity_id""",
@@ -94,7 +98,7 @@ def delivery_by_key(
 ) -> dict[str, Delivery]:
     """Delivery keyed as attribution rows are: the entity id, or the platform's channel."""
     out: dict[str, Delivery] = {}
-    for platform, entity_id, spend, impressions, clicks, reach in store.query(
+    for platform, entity_id, spend, impressions, clicks, reach, peak in store.query(
         delivery_sql(profile_id, period, level)
     ):
         key = (
@@ -102,6 +106,8 @@ def delivery_by_key(
             if level is Level.CHANNEL
             else str(entity_id)
         )
-        found = Delivery(money(spend), int(impressions or 0), int(clicks or 0), int(reach or 0))
+        found = Delivery(
+            money(spend), int(impressions or 0), int(clicks or 0), int(reach or 0), int(peak or 0)
+        )
         out[key] = out.get(key, Delivery()) + found
     return out

@@ -10,12 +10,30 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from touchline import __version__
-from touchline.api.routes import customers, keys, visitors
+from touchline.api.routes import (
+    campaigns,
+    conversions,
+    customers,
+    keys,
+    keywords,
+    quality,
+    revenue,
+    visitors,
+)
 from touchline.api.schemas import ERROR_RESPONSES
 from touchline.web.errors import install_error_handlers
 
 PREFIX: Final = "/api/v1"
-ROUTERS: Final[tuple[APIRouter, ...]] = (keys.router, customers.router, visitors.router)
+ROUTERS: Final[tuple[APIRouter, ...]] = (
+    keys.router,
+    campaigns.router,
+    conversions.router,
+    revenue.router,
+    quality.router,
+    keywords.router,
+    customers.router,
+    visitors.router,
+)
 DESCRIPTION: Final = (
     "Touchline's REST API, compatible with Atribu's API v1: authenticate with a profile's "
     "API key (`Authorization: Bearer atb_live_…`). Every error is "
