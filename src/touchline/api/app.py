@@ -8,12 +8,12 @@ from typing import Final
 from fastapi import APIRouter, FastAPI
 
 from touchline import __version__
-from touchline.api.routes import keys
+from touchline.api.routes import keys, traffic
 from touchline.api.schemas import ERROR_RESPONSES
 from touchline.web.errors import install_error_handlers
 
 PREFIX: Final = "/api/v1"
-ROUTERS: Final[tuple[APIRouter, ...]] = (keys.router,)
+ROUTERS: Final[tuple[APIRouter, ...]] = (keys.router, traffic.router)
 DESCRIPTION: Final = (
     "Touchline's REST API, compatible with Atribu's API v1: authenticate with a profile's "
     "API key (`Authorization: Bearer atb_live_…`). Every error is "
