@@ -18,6 +18,7 @@ from touchline.api.routes import (
     keywords,
     quality,
     revenue,
+    traffic,
     visitors,
 )
 from touchline.api.schemas import ERROR_RESPONSES
@@ -26,6 +27,7 @@ from touchline.web.errors import install_error_handlers
 PREFIX: Final = "/api/v1"
 ROUTERS: Final[tuple[APIRouter, ...]] = (
     keys.router,
+    traffic.router,
     campaigns.router,
     conversions.router,
     revenue.router,
