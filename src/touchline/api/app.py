@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from touchline import __version__
 from touchline.api.routes import (
     campaigns,
+    contacts,
     conversions,
     customers,
     keys,
@@ -35,6 +36,7 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     keywords.router,
     customers.router,
     visitors.router,
+    contacts.router,
 )
 DESCRIPTION: Final = (
     "Touchline's REST API, compatible with Atribu's API v1: authenticate with a profile's "
