@@ -11,29 +11,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import orjson
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from touchline.api.app import PREFIX as API_PREFIX
+from touchline.api.app import build_api
 from touchline.errors import (
-    InvalidParameter,
-    MethodNotAllowed,
-    NotFound,
-    PayloadTooLarge,
-    RateLimitExceeded,
     TouchlineError,
-    Unauthorized,
-    Unavailable,
-    envelope,
     new_request_id,
 )
 from touchline.ingest.collect import COLLECT_PATH, CollectEndpoint
 from touchline.runtime import Runtime
 from touchline.settings import Settings
 from touchline.web import health, internal, tracker, webhooks
+from touchline.web.errors import error_response, install_error_handlers
 
 log = logging.getLogger("touchline.app")
 
@@ -56,6 +47,7 @@ class TouchlineApp(FastAPI):
         )
         self.settings = settings
         self.collect = CollectEndpoint(settings)
+        self.api = build_api()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == COLLECT_PATH:
@@ -68,12 +60,14 @@ class TouchlineApp(FastAPI):
     async def _lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
         runtime = await Runtime.start(self.settings)
         self.state.runtime = runtime
+        self.api.state.runtime = runtime
         self.collect.bind(runtime)
         try:
             yield
         finally:
             self.collect.unbind()
             self.state.runtime = None
+            self.api.state.runtime = None
             await runtime.stop()
 
 
@@ -84,10 +78,9 @@ def create_app(settings: Settings) -> TouchlineApp:
     app.include_router(internal.router)
     app.include_router(webhooks.router)
     app.include_router(tracker.router)
+    app.mount(API_PREFIX, app.api)
     app.add_middleware(RequestIdMiddleware)
-    app.add_exception_handler(TouchlineError, _touchline_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    install_error_handlers(app)
     return app
 
 
@@ -121,61 +114,3 @@ class RequestIdMiddleware:
             if not started:
                 response = error_response(TouchlineError(), request_id)
                 await response(scope, receive, send_with_id)
-
-
-# Starlette's own HTTP errors (routing, body limits) in the spec's words.
-HTTP_ERRORS: dict[int, tuple[type[TouchlineError], str]] = {
-    401: (Unauthorized, "Unauthorized"),
-    404: (NotFound, "Not found"),
-    405: (MethodNotAllowed, "Method not allowed"),
-    413: (PayloadTooLarge, "Request body too large"),
-    429: (RateLimitExceeded, "Too many requests"),
-    503: (Unavailable, "Service unavailable"),
-}
-
-
-def error_response(error: TouchlineError, request_id: str) -> Response:
-    headers = (
-        {"Retry-After": str(error.details["retry_after"])}
-        if "retry_after" in error.details
-        else None
-    )
-    return Response(
-        orjson.dumps(envelope(error, request_id)),
-        status_code=error.status,
-        media_type="application/json",
-        headers=headers,
-    )
-
-
-def _request_id(request: Request) -> str:
-    return str(getattr(request.state, "request_id", "")) or new_request_id()
-
-
-async def _touchline_error(request: Request, exc: Exception) -> Response:
-    error = exc if isinstance(exc, TouchlineError) else TouchlineError()
-    return error_response(error, _request_id(request))
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
-    known = HTTP_ERRORS.get(status)
-    if known is not None:
-        error = known[0](known[1])
-    elif 400 <= status < 500:
-        error = InvalidParameter(str(getattr(exc, "detail", "")) or "Bad request")
-    else:
-        error = TouchlineError()
-    response = error_response(error, _request_id(request))
-    if isinstance(exc, StarletteHTTPException) and exc.headers:
-        response.headers.update(exc.headers)
-    return response
-
-
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    message = "Invalid request"
-    if isinstance(exc, RequestValidationError) and exc.errors():
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        message = f"{first.get('msg', 'invalid value')} at `{where}`"
-    return error_response(InvalidParameter(message), _request_id(request))

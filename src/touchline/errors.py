@@ -91,8 +91,14 @@ class RateLimitExceeded(TouchlineError):
     status = 429
     exit_code = 6
 
-    def __init__(self, message: str = "Too many requests", *, retry_after: int = 1) -> None:
-        super().__init__(message, retry_after=retry_after)
+    def __init__(
+        self,
+        message: str = "Too many requests",
+        *,
+        retry_after: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, retry_after=retry_after, headers=headers or {})
         self.retry_after = retry_after
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from touchline.api.rate_limit import RateLimiter
 from touchline.connectors.base import HttpOptions
 from touchline.control.db import Database
 from touchline.control.profile_directory import ProfileDirectory
@@ -27,8 +28,7 @@ from touchline.ingest.protocol import RawEvent
 from touchline.ingest.server_events import SpoolSubmitter
 from touchline.ingest.spool import Spool
 from touchline.jobs.sync_scheduler import SyncScheduler
-from touchline.processing.after_load import after_load_steps, upkeep
-from touchline.processing.sessions import catch_up_sessions
+from touchline.processing.after_load import after_load_steps, catch_up, upkeep
 from touchline.settings import Settings
 from touchline.store import open_store
 from touchline.store.base import EventStore
@@ -52,6 +52,7 @@ class Runtime:
     secret_box: SecretBox
     http: HttpOptions
     scheduler: SyncScheduler | None
+    rate_limiter: RateLimiter
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -65,8 +66,8 @@ class Runtime:
             store = open_store(settings.resolved_event_store_url)
             undo.callback(store.close)
             store.migrate()
-            # A kill -9 between a loaded batch and its sessions update leaves sessions behind.
-            catch_up_sessions(store=store, profiles=ProfileDirectory(database))
+            # A kill -9 between a loaded batch and its after-load steps leaves them undone.
+            catch_up(database=database, store=store, profiles=ProfileDirectory(database))
             spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
             undo.callback(spool.close)
             pipeline = build_pipeline(settings)
@@ -109,6 +110,7 @@ class Runtime:
             secret_box=box,
             http=http,
             scheduler=scheduler,
+            rate_limiter=RateLimiter(),
         )
 
     async def stop(self) -> None:

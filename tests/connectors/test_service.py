@@ -3,6 +3,7 @@ once the page is durable, resumes from it, and reports its outcome as connection
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from tests.connectors.fake import Script, fake_connector
 from touchline.connectors import service
 from touchline.connectors.base import HttpOptions, ProviderAuthExpired, ProviderUnavailable
 from touchline.control.db import Database
-from touchline.control.repos import connections
+from touchline.control.repos import audit, connections
 from touchline.control.repos.connections import Health
 from touchline.control.secrets import SecretBox
 from touchline.errors import InvalidParameter
@@ -130,3 +131,24 @@ def test_an_expired_token_is_reported_until_someone_reconnects(
     )  # fmt: skip
     with database.read() as session:
         assert connections.get(session, connection_id).health is Health.NEVER
+
+
+def test_secrets_never_reach_the_logs(
+    w: World, database: Database, fake_connector: Script, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret, key = "whsec_do_not_log_me_123", "sk_live_do_not_log_me_456"
+    caplog.set_level(logging.DEBUG)
+    fake_connector.pages = [["p1"], ["p2"]]
+    fake_connector.fail_at, fake_connector.failure = 1, ProviderAuthExpired("token expired")
+    record = service.connect(
+        database=database, box=SecretBox.from_settings(w.settings), provider="stripe",
+        profile_id=w.profile.profile_id, values={"webhook_secret": secret, "api_key": key},
+        actor="t",
+    )  # fmt: skip
+    sync(w, database, record.id)
+    with database.read() as session:
+        listed = repr(connections.list_for_profile(session, profile_id=w.profile.profile_id))
+        entries = repr(audit.list_recent(session))
+    for text in (caplog.text, listed, entries):
+        assert secret not in text and key not in text
+    assert "token expired" in caplog.text  # the failure itself is logged

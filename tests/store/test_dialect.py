@@ -66,6 +66,10 @@ def test_epoch_functions_are_renamed() -> None:
     assert dialect.expression("epoch_us(ts)", Engine.CLICKHOUSE) == "toUnixTimestamp64Micro(ts)"
 
 
+def test_lower_folds_every_letter_on_clickhouse() -> None:
+    assert dialect.expression("lower(path)", Engine.CLICKHOUSE) == "lowerUTF8(path)"
+
+
 def test_duckdb_text_is_used_as_written() -> None:
     text = "regexp_full_match(event_id, '[a-f]+')"
 

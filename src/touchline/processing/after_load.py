@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Final
 
 import pyarrow as pa
 
@@ -16,12 +18,13 @@ from touchline.processing.conversions import record_conversions
 from touchline.processing.credits import update_credits
 from touchline.processing.identity import link_identities
 from touchline.processing.records import record_records
-from touchline.processing.sessions import update_sessions
+from touchline.processing.sessions import CATCH_UP_LOOKBACK, update_sessions
 from touchline.processing.touches import update_touches
 from touchline.processing.versions import Clock, wall_clock_us
-from touchline.store.base import EventStore
+from touchline.store.base import EventStore, Sql
 
 log = logging.getLogger(__name__)
+RECENT_EVENTS: Final = "SELECT * FROM events WHERE received_at >= $since"
 
 
 def after_load_steps(
@@ -57,3 +60,24 @@ def upkeep(
             update_credits(store=store, profiles=profiles, clock=clock)
 
     return tick
+
+
+def catch_up(
+    *,
+    database: Database,
+    store: EventStore,
+    profiles: Mapping[str, ProfileContext],
+    lookback: timedelta = CATCH_UP_LOOKBACK,
+    clock: Clock = wall_clock_us,
+) -> int:
+    """For server start: a kill between a batch's commit and its after-load steps left that
+    batch without sessions, identities, conversions, touches and credits — an acknowledged
+    payment with no revenue. Run every step again over the events received in the `lookback`
+    before the newest one (each step is idempotent). Returns the events gone over."""
+    [(newest,)] = store.query(Sql("SELECT max(received_at) FROM events"))
+    if newest is None:
+        return 0
+    recent = store.query_arrow(Sql(RECENT_EVENTS, {"since": newest - lookback}))
+    if recent.num_rows:
+        after_load_steps(database, profiles, clock)(store, recent)
+    return int(recent.num_rows)

@@ -201,10 +201,18 @@ def _renamed_function(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _unicode_lower(node: exp.Expr) -> exp.Expr:
+    # ClickHouse's lower() folds ASCII only; DuckDB's folds every letter (filters on 'Ñ', 'É').
+    if isinstance(node, exp.Lower):
+        return exp.Anonymous(this="lowerUTF8", expressions=[node.this])
+    return node
+
+
 # The rewrite rules sqlglot's DuckDB → ClickHouse transpilation needs here (add new ones here).
 REWRITE_RULES: tuple[Callable[[exp.Expr], exp.Expr], ...] = (
     _full_match,
     _renamed_function,
+    _unicode_lower,
 )
 
 

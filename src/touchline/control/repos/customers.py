@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from touchline.control.models.customer import CustomerIdentifier, CustomerProfile, IdentityMerge
 from touchline.errors import InvalidParameter, NotFound
 
+NAMED = "named"  # the attributes flag identity/customer.py sets once a real name arrives
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+MAX_SEARCH = 10_000  # customers a search may match (the lists filter the event plane by them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class CustomerRecord:
     invalid: dict[str, list[str]]  # raw values that failed validation, by identity field
     created_at: datetime
     updated_at: datetime
+    named: bool = False  # display_name is a real name, not the anonymous "Color Animal" one
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -128,6 +131,39 @@ def list_for_profile(
     return _records(session, list(session.scalars(query.limit(limit).offset(offset))))
 
 
+def search(session: Session, *, profile_id: str, text: str) -> list[str]:
+    """Ids of the profile's customers whose name or email contains `text` (any case)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    fields = (
+        CustomerProfile.display_name, CustomerProfile.email,
+        CustomerProfile.first_name, CustomerProfile.last_name,
+    )  # fmt: skip
+    query = (
+        select(CustomerProfile.id)
+        .where(CustomerProfile.profile_id == profile_id, CustomerProfile.merged_into_id.is_(None))
+        .where(or_(*(func.lower(f).like(pattern, escape="\\") for f in fields)))
+        .order_by(CustomerProfile.id)
+        .limit(MAX_SEARCH)
+    )
+    return list(session.scalars(query))
+
+
+def of_profile(
+    session: Session, *, profile_id: str, ids: Iterable[str]
+) -> dict[str, CustomerRecord]:
+    """The profile's customers among `ids`, by id (ids of other profiles are left out)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(CustomerProfile).where(
+            CustomerProfile.profile_id == profile_id, CustomerProfile.id.in_(wanted)
+        )
+    )
+    return {r.id: r for r in _records(session, list(rows))}
+
+
 def identifiers(session: Session, customer_id: str) -> list[IdentifierRecord]:
     rows = session.scalars(
         select(CustomerIdentifier)
@@ -195,4 +231,5 @@ def _record(row: CustomerProfile, owned: tuple[tuple[str, str], ...]) -> Custome
         invalid={k: v if isinstance(v, list) else [str(v)] for k, v in invalid.items()},
         created_at=row.created_at,
         updated_at=row.updated_at,
+        named=bool((row.attributes or {}).get(NAMED)),
     )

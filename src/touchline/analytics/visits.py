@@ -1,0 +1,88 @@
+"""Traffic of a segment: visitors, visits, pageviews, bounces and engaged time of the visits
+that started in the period and pass the filters, grouped by any key (a local day, a dimension
+value, or nothing). A visit counts on the local day it started (docs/decisions/0402).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from touchline.analytics.attribution import period_params
+from touchline.analytics.filters import Dimension
+from touchline.analytics.query import Period, bound_sql
+from touchline.analytics.segments import (
+    MULTI_VALUED,
+    NONE_LABEL,
+    Segment,
+    period_sessions_sql,
+)
+from touchline.store.base import EventStore, Sql
+
+TOTAL: Final = "''"  # the group of one row: the whole period
+
+
+@dataclass(frozen=True, slots=True)
+class Visits:
+    """Exact counts; the rates derive from them, rounded once."""
+
+    visitors: int = 0
+    visits: int = 0
+    pageviews: int = 0
+    bounces: int = 0
+    engaged_ms: int = 0
+
+    @property
+    def bounce_rate(self) -> float:
+        """Bounced visits as a percentage of visits."""
+        return round(100 * self.bounces / self.visits, 2) if self.visits else 0.0
+
+    @property
+    def avg_engaged_seconds(self) -> float:
+        return round(self.engaged_ms / 1000 / self.visits, 2) if self.visits else 0.0
+
+
+def visits_sql(profile_id: str, period: Period, segment: Segment, *, group: str) -> Sql:
+    """Counts per `group`, an expression over the visit `s` (TOTAL for one row)."""
+    params = {**period_params(profile_id, period), **segment.params()}
+    return bound_sql(
+        f"""SELECT {group} AS k, count(DISTINCT s.visitor_key), count(*), sum(s.pageviews),
+  sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
+FROM ({period_sessions_sql()}) s
+WHERE {segment.sessions_where("s")}
+GROUP BY k""",
+        params,
+    )
+
+
+def visits_by_value_sql(
+    profile_id: str, period: Period, segment: Segment, dimension: Dimension
+) -> Sql:
+    """Counts per value of a dimension a visit can have many of (pages viewed, goals): a
+    page's pageviews are its own views; a visit counts once per value it has."""
+    views = "p.views" if dimension is Dimension.PAGE else "s.pageviews"
+    params = {**period_params(profile_id, period), **segment.params()}
+    return bound_sql(
+        f"""SELECT p.value AS k, count(DISTINCT s.visitor_key), count(DISTINCT s.session_key),
+  sum({views}), count(DISTINCT CASE WHEN s.bounced THEN s.session_key END), sum(s.engaged_ms)
+FROM ({period_sessions_sql()}) s JOIN ({MULTI_VALUED[dimension]()}) p
+  ON p.session_key = s.session_key
+WHERE {segment.sessions_where("s")}
+GROUP BY k""",
+        params,
+    )
+
+
+def visits_of(rows: Sequence[tuple[Any, ...]]) -> dict[Any, Visits]:
+    """Rows of either query keyed by their group (empty text values as NONE_LABEL)."""
+    out: dict[Any, Visits] = {}
+    for key, *counts in rows:
+        label = NONE_LABEL if key == "" or key is None else key
+        out[label] = Visits(*(int(v or 0) for v in counts))
+    return out
+
+
+def total_visits(store: EventStore, *, profile_id: str, period: Period, segment: Segment) -> Visits:
+    rows = store.query(visits_sql(profile_id, period, segment, group=TOTAL))
+    return next(iter(visits_of(rows).values()), Visits())

@@ -1,0 +1,1 @@
+"""One router per endpoint group; `touchline.api.app` includes them all."""
