@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import uvicorn
+from starlette.types import ASGIApp
 
-from touchline.app import TouchlineApp, create_app
+from touchline.app import create_app
 from touchline.settings import Settings
 
 STARTUP_SECONDS = 30.0
@@ -20,10 +21,9 @@ STARTUP_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class Live:
-    """The running server: its base URL (`http://127.0.0.1:PORT`) and its app."""
+    """A running server's base URL (`http://127.0.0.1:PORT`)."""
 
     origin: str
-    app: TouchlineApp
 
     @property
     def api(self) -> str:
@@ -33,18 +33,24 @@ class Live:
 @contextmanager
 def live_server(settings: Settings) -> Iterator[Live]:
     """Serve `create_app(settings)` until the block ends (the lifespan runs: loader and all)."""
-    app = create_app(settings)
+    with on_loopback(create_app(settings)) as live:
+        yield live
+
+
+@contextmanager
+def on_loopback(app: ASGIApp) -> Iterator[Live]:
+    """Any ASGI app served by uvicorn on a free loopback port until the block ends."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    config = uvicorn.Config(app, log_level="warning", lifespan="auto", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     try:
         _wait_started(server)
-        yield Live(f"http://127.0.0.1:{port}", app)
+        yield Live(f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
