@@ -1,5 +1,6 @@
 """The API v1 application, mounted at `/api/v1`: every router, the error envelope on every
-answer (404 and 405 included), and the OpenAPI 3.1 document at `/api/v1/openapi.json`."""
+answer (404 and 405 included), the OpenAPI 3.1 document at `/api/v1/openapi.json` and its
+rendered reference at `/api/v1/docs`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from typing import Final
 from fastapi import APIRouter, FastAPI
 
 from touchline import __version__
-from touchline.api.routes import keys
+from touchline.api.routes import keys, reference
 from touchline.api.schemas import ERROR_RESPONSES
 from touchline.web.errors import install_error_handlers
 
 PREFIX: Final = "/api/v1"
-ROUTERS: Final[tuple[APIRouter, ...]] = (keys.router,)
+ROUTERS: Final[tuple[APIRouter, ...]] = (
+    keys.router,
+    reference.router,
+)
 DESCRIPTION: Final = (
     "Touchline's REST API, compatible with Atribu's API v1: authenticate with a profile's "
     "API key (`Authorization: Bearer atb_live_…`). Every error is "
