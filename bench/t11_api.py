@@ -4,9 +4,10 @@ single-request latency of every analytics endpoint (≤ 150 ms each), against th
 (`python -m touchline serve` in a subprocess) over HTTP on loopback.
 
 The data is built once per size (cached under bench/.data/) through the real loader in bulk:
-bench/datagen.py events for one profile, spooled and drained by `Loader` with the after-load
-steps (sessions, identities, conversions, touches, credits); its `purchase` events are the
-conversions (a cash goal). An endpoint the server does not have yet is reported as missing.
+bench/datagen.py events for one profile, spooled in large frames and drained by `Loader` with
+the after-load steps (sessions, identities, conversions, touches, credits); its `purchase`
+events are the conversions (a cash goal). An endpoint the server does not have yet is reported
+as missing.
 
 Run alone: `.venv/bin/python -m bench.t11_api [--scale 0.05] [--seconds 30]` (`--quick`:
 scale 0.02 and 5 s of load).
@@ -32,12 +33,13 @@ import pyarrow as pa
 from bench.datagen import DATA_DIR, Spec, generate
 from bench.result import Goal, Result
 from bench.t1_collect import serve_touchline
-from bench.t3_loader import BATCH_EVENTS, spool_rows
+from bench.t3_loader import BATCH_EVENTS, ndjson_lines
 from touchline.control.db import Database
 from touchline.control.repos import api_keys, goals, profiles, workspaces
 from touchline.domain.keys import Scope
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.loader import Loader
+from touchline.ingest.spool import Spool
 from touchline.processing.after_load import after_load_steps
 from touchline.settings import Settings
 from touchline.store import open_store
@@ -49,6 +51,7 @@ DAILY_VISITORS: Final = (30_000,)
 TIMEZONE: Final = "America/Mexico_City"
 FORMAT_VERSION: Final = 1
 DAYS_PER_LOAD: Final = 7  # spool a week, drain it: the spool stays small on disk
+ROWS_PER_FRAME: Final = 5_000
 RATE: Final = 50  # requests/s
 P95_MS: Final = 200.0
 HOT_MS: Final = 150.0
@@ -155,7 +158,7 @@ def _load(settings: Settings, profile: ProfileContext, spec: Spec) -> int:
                     after_load=steps)  # fmt: skip
     try:
         for week in _weeks(spec):
-            spool_rows(week, settings.spool_dir)
+            _spool(week, settings)
             loader.drain()
         ((conversions,),) = store.query(Sql("SELECT count(*) FROM conversions"))
     finally:
@@ -163,6 +166,17 @@ def _load(settings: Settings, profile: ProfileContext, spec: Spec) -> int:
         store.close()
         database.close()
     return int(conversions)
+
+
+def _spool(rows: pa.Table, settings: Settings) -> None:
+    """The rows in large frames (a bulk import, not collect's many small durable appends)."""
+    lines = ndjson_lines(rows)
+    spool = Spool(settings.spool_dir, segment_bytes=settings.spool_segment_bytes)
+    try:
+        for start in range(0, len(lines), ROWS_PER_FRAME):
+            spool.append_blocking(b"".join(lines[start : start + ROWS_PER_FRAME]))
+    finally:
+        spool.close()
 
 
 def _weeks(spec: Spec) -> Iterator[pa.Table]:
