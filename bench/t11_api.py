@@ -204,7 +204,9 @@ def _steady(base: str, key: str, path: str, period: dict[str, str],
             seconds: float) -> list[Result]:  # fmt: skip
     """`path` at RATE requests/s for `seconds` (open loop: a request leaves on schedule
     whether or not the earlier ones have answered)."""
-    timings, errors, statuses = asyncio.run(_open_loop(f"{base}/{path}", key, period, seconds))
+    route, query = _split(path)
+    params = {**period, **query}
+    timings, errors, statuses = asyncio.run(_open_loop(f"{base}/{route}", key, params, seconds))
     label = f"T11 {path} @{RATE}/s"
     if statuses == {404}:
         print(f"{label:<34} missing on this server (404)", flush=True)
@@ -265,7 +267,9 @@ def _hot_one(http: httpx.Client, template: str, ids: dict[str, str],
     except KeyError:
         print(f"{label:<34} not measured: no id to ask for (its list endpoint is missing)")
         return None
-    params = {} if path.startswith("realtime") or "/journey" in path else period
+    path, query = _split(path)
+    dated = not (path.startswith("realtime") or path.endswith("/journey"))
+    params = {**(period if dated else {}), **query}
     first = http.get(path, params=params)
     if first.status_code != 200:
         print(f"{label:<34} {_absent(first)}", flush=True)
@@ -276,6 +280,13 @@ def _hot_one(http: httpx.Client, template: str, ids: dict[str, str],
         http.get(path, params=params).raise_for_status()
         timings.append((time.perf_counter() - started) * 1000)
     return Result(label, "ms (median, hot)", statistics.median(timings), HOT_MS, Goal.AT_MOST)
+
+
+def _split(path: str) -> tuple[str, dict[str, str]]:
+    """`campaigns?level=ad` → the route and its own parameters (httpx's `params=` would
+    replace a query string left in the URL)."""
+    route, _, query = path.partition("?")
+    return route, dict(httpx.QueryParams(query))
 
 
 def _ids(http: httpx.Client, period: dict[str, str]) -> dict[str, str]:
