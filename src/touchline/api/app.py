@@ -1,5 +1,6 @@
 """The API v1 application, mounted at `/api/v1`: every router, the error envelope on every
-answer (404 and 405 included), and the OpenAPI 3.1 document at `/api/v1/openapi.json`."""
+answer (404 and 405 included), the OpenAPI 3.1 document at `/api/v1/openapi.json` and its
+rendered reference at `/api/v1/docs`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from touchline.api.routes import (
     keys,
     keywords,
     quality,
+    reference,
     revenue,
     traffic,
     visitors,
@@ -37,6 +39,7 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     customers.router,
     visitors.router,
     contacts.router,
+    reference.router,
 )
 DESCRIPTION: Final = (
     "Touchline's REST API, compatible with Atribu's API v1: authenticate with a profile's "

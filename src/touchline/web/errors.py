@@ -1,5 +1,6 @@
 """Errors as the spec's envelope for every route: Touchline's own errors, Starlette's HTTP
-errors (404, 405, 413…), validation errors; API responses keep their rate-limit headers."""
+errors (404, 405, 413…), validation errors, unexpected ones (500); API responses keep their
+rate-limit headers."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TouchlineError, _touchline_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    # Anything else (a response that fails its own model included) reaches Starlette's
+    # ServerErrorMiddleware, which answers through this handler and re-raises for the log.
+    app.add_exception_handler(Exception, _touchline_error)
 
 
 # Starlette's own HTTP errors (routing, body limits) in the spec's words.
