@@ -96,7 +96,7 @@ def reconvert(
     if not foreign:
         rules = ProfileRules(profile, (), {}, RateBook())
     else:
-        _prepare(database, {}, seed=True)
+        ensure_rates(database)
         with database.read() as session:
             start = min(_local_day(r["ts"], profile) for r in rows)
             rates = RateBook.load(session, foreign | {profile.currency}, start=start)
@@ -156,6 +156,12 @@ def _rules(
                 rates=_rate_book(session, events, context, foreign[profile_id]),
             )
     return out
+
+
+def ensure_rates(database: Database) -> None:
+    """ECB's daily history in `fx_rates`, seeded once per package version (other steps that
+    value money at a day's rate — ad spend — call this before loading a rate book)."""
+    _prepare(database, {}, seed=True)
 
 
 def _prepare(database: Database, contexts: Mapping[str, ProfileContext], *, seed: bool) -> None:

@@ -19,6 +19,7 @@ from touchline.domain.sessions import FIRST_PARTY_ORIGINS
 from touchline.identity.graph import next_identifier_version, resolve_batch
 from touchline.identity.mirror import sync_identity_map
 from touchline.ingest.context import ProfileContext
+from touchline.processing.conversions import json_object
 from touchline.processing.versions import Clock, wall_clock_us
 from touchline.store.base import EventStore
 
@@ -95,7 +96,7 @@ def _identifiers(row: Mapping[str, Any], profile: ProfileContext) -> Identifiers
     anonymous_id = visitor_anonymous_id(
         browser=row["origin"] in FIRST_PARTY_ORIGINS,
         anonymous_id=row["anonymous_id"] or "",
-        payload=_payload(row["payload"]),
+        payload=json_object(row["payload"]),
     )
     return identifiers_of(
         identity,
@@ -103,13 +104,3 @@ def _identifiers(row: Mapping[str, Any], profile: ProfileContext) -> Identifiers
         user_id=row["user_id"] or "",
         region=profile.phone_region,
     )
-
-
-def _payload(text: str | None) -> dict[str, Any]:
-    if not text:
-        return {}
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}

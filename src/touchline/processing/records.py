@@ -16,11 +16,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from touchline.control.db import Database
-from touchline.control.repos import fx_rates
 from touchline.control.repos.fx_rates import RateBook
 from touchline.domain.money import convert, stored
 from touchline.domain.records import KEYS, RECORD_TYPE, RecordKind
 from touchline.ingest.context import ProfileContext
+from touchline.processing.conversions import ensure_rates
 from touchline.processing.versions import Clock, drop_superseded, next_version, wall_clock_us
 from touchline.store.base import EventStore
 from touchline.store.schema import (
@@ -128,11 +128,7 @@ def _value_spend(
 
 
 def _rate_book(database: Database, currencies: set[str], start: date) -> RateBook:
-    with database.read() as session:
-        seed = fx_rates.needs_seed(session)
-    if seed:
-        with database.transaction() as session:
-            fx_rates.seed_ecb(session)
+    ensure_rates(database)
     with database.read() as session:
         return RateBook.load(session, currencies, start=start)
 
