@@ -13,6 +13,7 @@ from typing import Any, Final
 import orjson
 import pyarrow as pa
 
+from touchline.domain.conversions import conversion_key
 from touchline.store.base import EventStore
 from touchline.store.schema import (
     AD_ENTITIES,
@@ -253,7 +254,8 @@ def load(
 
 
 def _narrow(credit: dict[str, Any]) -> dict[str, Any]:
-    return {name: credit[name] for name in CREDIT_ROWS.column_names}
+    keyed = {**credit, "conversion_key": conversion_key(credit["profile_id"], credit["conversion_id"])}
+    return {name: keyed[name] for name in CREDIT_ROWS.column_names}
 
 
 def _own_conversions(

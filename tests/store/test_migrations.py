@@ -11,14 +11,16 @@ import pyarrow as pa
 import pytest
 from tests.store.engines import ENGINES, discard, store_url
 
+from touchline.domain.conversions import conversion_key
 from touchline.store import migrations, open_store
-from touchline.store.base import EventStore, Sql
+from touchline.store.base import Engine, EventStore, Sql
 from touchline.store.clickhouse import ClickHouseStore
 from touchline.store.duckdb import DuckDBStore
 from touchline.store.migrations import AddColumn, CreateTable, Migratable, Migration, RunSql
 from touchline.store.schema import (
     CONVERSIONS,
     CREDIT_MODELS,
+    CREDIT_ROWS_6,
     CREDITS,
     EVENT_ROWS,
     SESSION_COLUMNS,
@@ -67,6 +69,7 @@ def test_sort_keys_come_from_the_tables_and_views() -> None:
     assert migrations.sort_key("events") == EVENT_ROWS.sort_key
     assert migrations.sort_key("spool_checkpoints") == ("segment",)
     assert migrations.sort_key("nothing") == ()
+    assert migrations.sort_key("credit_rows") == ("profile_id", "conversion_key", "touch_key")
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -75,7 +78,7 @@ def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
 ) -> None:
     store = open_store(store_url(engine, tmp_path))
     try:
-        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:-1])[-1] == 5
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:5])[-1] == 5
         at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
         shares = dict.fromkeys(CREDIT_MODELS, 0.25)
         _append(store, "sessions", SESSION_COLUMNS, session_key=7, started_at=at,
@@ -85,7 +88,7 @@ def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
         _append(store, "credits", CREDITS.columns, conversion_id="pay", touch_key=7,
                 touch_ts=at, conversion_ts=at, position=1, **shares)  # fmt: skip
 
-        assert migrations.apply(_engine(store)) == [6]
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:6]) == [6]
 
         columns = "conversion_id, touch_key, channel, utm_source, revenue_type, linear"
         assert store.query(Sql(f"SELECT {columns} FROM credits")) == [
@@ -96,8 +99,59 @@ def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
         discard(store)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_migration_7_keys_conversions_and_credit_rows_by_integer(
+    engine: str, tmp_path: Path
+) -> None:
+    store = open_store(store_url(engine, tmp_path))
+    try:
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:6])[-1] == 6
+        at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+        _append(store, "sessions", SESSION_COLUMNS, session_key=7, started_at=at,
+                ended_at=at, channel="Email")  # fmt: skip
+        _append(store, "conversions", CONVERSIONS.columns, conversion_id="pay", ts=at,
+                revenue_type="cash", reporting_value=Decimal("40"))  # fmt: skip
+        _forget_conversion_keys(_engine(store))  # as a store written before migration 7
+        _append(store, "credit_rows", CREDIT_ROWS_6.columns, conversion_id="pay", touch_key=7,
+                position=1, **dict.fromkeys(CREDIT_MODELS, 0.5))  # fmt: skip
+
+        assert migrations.apply(_engine(store)) == [7]
+
+        key = conversion_key("p", "pay")
+        assert store.query(Sql("SELECT conversion_id, conversion_key FROM conversions")) == [
+            ("pay", key)
+        ]
+        assert store.query(Sql("SELECT conversion_key, touch_key FROM credit_rows")) == [(key, 7)]
+        columns = "conversion_id, touch_key, channel, revenue_type, linear"
+        assert store.query(Sql(f"SELECT {columns} FROM credits")) == [
+            ("pay", 7, "Email", "cash", 0.5)
+        ]
+    finally:
+        discard(store)
+
+
+def test_appended_conversions_always_carry_their_computed_key(event_store: EventStore) -> None:
+    at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    _append(event_store, "conversions", CONVERSIONS.columns, conversion_id="pay", ts=at,
+            conversion_key=5)  # fmt: skip
+
+    assert event_store.query(Sql("SELECT conversion_key FROM conversions")) == [
+        (conversion_key("p", "pay"),)
+    ]
+
+
+def _forget_conversion_keys(store: Migratable) -> None:
+    if store.engine is Engine.DUCKDB:
+        store.execute_native("UPDATE conversions SET conversion_key = NULL")
+    else:
+        table = f"{store.database}.conversions" if store.database else "conversions"
+        store.execute_native(
+            f"ALTER TABLE {table} UPDATE conversion_key = NULL WHERE 1 SETTINGS mutations_sync = 2"
+        )
+
+
 def _append(store: EventStore, table: str, columns: tuple[Column, ...], **values: Any) -> None:
     empty = {ColumnType.TEXT: "", ColumnType.INT64: 1, ColumnType.INT32: 0,
              ColumnType.UINT64: 0, ColumnType.FLOAT64: 0.0, ColumnType.BOOL: False}  # fmt: skip
     row = {c.name: empty.get(c.type) for c in columns} | {"profile_id": "p"} | values
-    store.append(table, pa.Table.from_pylist([row], schema=arrow_schema(columns)))
+    store.append(table, pa.Table.from_pylist([row], schema=arrow_schema(columns)), sort=False)

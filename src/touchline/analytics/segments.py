@@ -76,7 +76,8 @@ def session_goals_sql() -> str:
     AND c.ts >= s.started_at AND c.ts <= s.ended_at
   UNION ALL
   SELECT r.touch_key AS session_key, c.goal_key AS value
-  FROM credit_rows r JOIN conversions c ON c.conversion_id = r.conversion_id
+  FROM credit_rows r JOIN conversions c
+    ON c.profile_id = r.profile_id AND c.conversion_key = r.conversion_key
   WHERE r.profile_id = $profile AND c.profile_id = $profile AND c.refund_of = ''
 ) AS goals"""
 

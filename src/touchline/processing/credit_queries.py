@@ -126,14 +126,15 @@ def credited_conversions(*, scoped: bool) -> str:
     engine numbers them and hands them back as CONVERSION_INPUT."""
     named = "AND c.conversion_id IN (SELECT unnest($conversions))" if scoped else ""
     return f"""WITH {PERSON_KEYS}
-SELECT c.conversion_id, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
+SELECT c.conversion_id, c.conversion_key, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
 FROM conversions c
 {key_joins("c")}
 WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = '' {named}"""
 
 
 CONVERSION_INPUT: Final = "credited_input"
-"""The Arrow relation (ordinal, conversion_id, c_us, person) the next statements read."""
+"""The Arrow relation (ordinal, conversion_id, conversion_key, c_us, person) the next statements
+read."""
 
 
 def candidate_touches(*, scoped: bool) -> str:
@@ -158,7 +159,7 @@ LEFT JOIN fitted f ON f.fitted_channel = t.channel
 WHERE c.c_us >= t.t_us AND c.c_us - t.t_us <= $reach_us"""
 
 
-REFUNDS_OF_CREDITED: Final = f"""SELECT r.conversion_id, r.refund_of FROM conversions r
+REFUNDS_OF_CREDITED: Final = f"""SELECT r.conversion_key, r.refund_of FROM conversions r
 WHERE r.profile_id = $profile AND r.refund_of <> ''
   AND r.refund_of IN (SELECT conversion_id FROM {CONVERSION_INPUT})"""
 """Refunds of the conversions being credited: each gets a copy of its payment's rows."""
@@ -168,7 +169,7 @@ DELETE_SUPERSEDED_ALL: Final = (
 )
 DELETE_SUPERSEDED_SCOPED: Final = """DELETE FROM credit_rows
 WHERE profile_id = $profile AND version < $version
-  AND conversion_id IN (SELECT unnest($conversions))"""
+  AND conversion_key IN (SELECT unnest($conversion_keys))"""
 
 # The rows that could belong to `$persons` (by visitor, linked identifier or raw identifier)
 # are picked before the person joins, so an update resolves a few conversions, not all.
@@ -223,9 +224,10 @@ WHERE profile_id = $profile AND kind = 'anonymous_id' AND version > $identity_si
 
 # Conversions credited to a visitor whose identity link moved (an unmerge can take a visitor
 # away from the customer whose conversions it was credited to).
-CREDITED_TO_MOVED_VISITORS: Final = """SELECT DISTINCT c.conversion_id FROM credit_rows c
-JOIN sessions s ON s.profile_id = c.profile_id AND s.session_key = c.touch_key
-WHERE c.profile_id = $profile AND s.visitor_key IN (SELECT unnest($visitors))"""
+CREDITED_TO_MOVED_VISITORS: Final = """SELECT DISTINCT c.conversion_id FROM credit_rows r
+JOIN sessions s ON s.profile_id = r.profile_id AND s.session_key = r.touch_key
+JOIN conversions c ON c.profile_id = r.profile_id AND c.conversion_key = r.conversion_key
+WHERE r.profile_id = $profile AND s.visitor_key IN (SELECT unnest($visitors))"""
 
 VERSIONS: Final = """SELECT
   (SELECT coalesce(max(version), 0) FROM sessions WHERE profile_id = $profile),

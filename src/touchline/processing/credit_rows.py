@@ -36,14 +36,14 @@ class CreditRun:
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
-    """What every slice shares: the profile, version, the conversions' ids (by ordinal) and
+    """What every slice shares: the profile, version, the conversions' keys (by ordinal) and
     the refunds of the credited conversions."""
 
     profile_id: str
     version: int
     settings: AttributionSettings
-    ids: pa.Array
-    refund_ids: pa.Array
+    keys: Ints
+    refund_keys: Ints
     payers: Ints  # each refund's payment, as an ordinal
 
 
@@ -60,8 +60,9 @@ def write_credits(
     refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=inputs)
     ids = found["conversion_id"].combine_chunks()
     batch = _Batch(
-        profile.profile_id, int(params["version"]), profile.attribution, ids,
-        refunds["conversion_id"].combine_chunks().cast(pa.string()),
+        profile.profile_id, int(params["version"]), profile.attribution,
+        numpy_column(found, "conversion_key", np.int64),
+        numpy_column(refunds, "conversion_key", np.int64),
         pc.index_in(refunds["refund_of"], value_set=ids).to_numpy(zero_copy_only=False),
     )  # fmt: skip
     return _written(store, batch, _slices(touches))
@@ -144,17 +145,17 @@ def _rows(batch: _Batch, part: Candidates) -> tuple[pa.Table, int]:
         "position": shares.position.astype(np.int32),
         **shares.by_model,
     }
-    conversion = batch.ids.take(pa.array(ordinal))
+    columns["conversion_key"] = batch.keys[ordinal]
     copies, owners = _refund_copies(ordinal, batch.payers)
     if len(copies):
+        refund_keys = batch.refund_keys[owners]
         columns = {name: np.concatenate((v, v[copies])) for name, v in columns.items()}
-        conversion = pa.concat_arrays([conversion, batch.refund_ids.take(pa.array(owners))])
+        columns["conversion_key"][-len(copies) :] = refund_keys
     n = len(columns["touch_key"])
     table = pa.table(
         {
             "profile_id": pa.repeat(batch.profile_id, n),
-            "conversion_id": conversion,
-            **{name: pa.array(columns[name]) for name in ("touch_key", "position", *CREDIT_MODELS)},
+            **{name: pa.array(columns[name]) for name in SCHEMA.names[1:-1]},
             "version": pa.repeat(batch.version, n).cast(pa.int64()),
         },
         schema=SCHEMA,

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from touchline.domain.conversions import conversion_key
 from touchline.ingest.context import ProfileContext
 from touchline.processing import credit_queries as q
 from touchline.processing.channel_weights import fit_channel_weights, weights_stale
@@ -82,7 +83,8 @@ def _update_profile(store: EventStore, profile: ProfileContext, clock: Clock) ->
         params = {**_params(profile), "version": version, **_lists(persons, ids)}
         run = write_credits(store, profile, params, scoped=True) if ids else CreditRun(0, 0)
         if stale:
-            store.execute(q.bound(q.DELETE_SUPERSEDED_SCOPED, {**params, **_lists([], stale)}))
+            keys = sorted((conversion_key(pid, c) for c in stale), reverse=True)
+            store.execute(q.bound(q.DELETE_SUPERSEDED_SCOPED, {**params, "conversion_keys": keys}))
         _advance(store, pid, marks)
     return CreditRun(len(stale), run.rows)
 

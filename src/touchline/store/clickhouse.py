@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from touchline.errors import InvalidParameter
-from touchline.store import dialect, migrations
+from touchline.store import dialect, keys, migrations
 from touchline.store.base import Engine, Sql, arrow_rows
 
 _DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -70,6 +70,7 @@ class ClickHouseStore:
         # MergeTree sorts every inserted part by its ORDER BY whatever `sort` says.
         if rows.num_rows == 0:
             return
+        rows = keys.with_keys(table, rows)
         source = self._backend.input_relation(0)
         statement = dialect.insert_select(
             table, rows.column_names, self.engine, database=self.database, source=source

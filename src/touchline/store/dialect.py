@@ -110,6 +110,13 @@ def add_column(table: str, column: Column, engine: Engine, *, database: str = ""
     return f"ALTER TABLE {_qualified(table, database)} ADD COLUMN IF NOT EXISTS {ddl}"
 
 
+def rename_table(name: str, to: str, engine: Engine, *, database: str = "") -> str:
+    old, new = _qualified(name, database), _qualified(to, database)
+    if engine is Engine.DUCKDB:
+        return f"ALTER TABLE {old} RENAME TO {to}"
+    return f"RENAME TABLE {old} TO {new}"
+
+
 def _qualified(name: str, database: str) -> str:
     return f"{database}.{name}" if database else name
 

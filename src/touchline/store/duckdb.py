@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from touchline.store import dialect, migrations
+from touchline.store import dialect, keys, migrations
 from touchline.store.base import Engine, Sql, arrow_rows
 
 _INPUT = "__touchline_rows"
@@ -78,6 +78,7 @@ class DuckDBStore:
     def append(self, table: str, rows: pa.Table, *, sort: bool = True) -> None:
         if rows.num_rows == 0:
             return
+        rows = keys.with_keys(table, rows)
         # Each batch is stored sorted by the table's key (ClickHouse's merges do the same):
         # runs of one profile, day and visitor compress several times better.
         statement = dialect.insert_select(

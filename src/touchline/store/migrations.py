@@ -26,8 +26,10 @@ from touchline.store.schema import (
     CHANNEL_WEIGHTS,
     CONVERSIONS,
     CREDIT_ROWS,
+    CREDIT_ROWS_6,
     CREDITS,
     CREDITS_VIEW,
+    CREDITS_VIEW_6,
     EVENT_MIGRATIONS,
     EVENT_ROWS,
     EVENTS,
@@ -64,13 +66,27 @@ class AddColumn:
 
 
 @dataclass(frozen=True, slots=True)
+class RenameTable:
+    table: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class FillKeys:
+    """Rewrite the rows of `table` whose computed key column (store/keys.py) is NULL."""
+
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
 class RunSql:
     """A statement in DuckDB's dialect, rendered for ClickHouse by the dialect layer."""
 
     sql: str
 
 
-Operation = CreateTable | CreateView | AddColumn | RunSql
+Operation = CreateTable | CreateView | AddColumn | RenameTable | FillKeys | RunSql
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +95,12 @@ class Migration:
     name: str
     operations: tuple[Operation, ...]
 
+
+_COPY_CREDIT_ROWS = f"""INSERT INTO credit_rows ({", ".join(CREDIT_ROWS.column_names)})
+SELECT {", ".join(f"c.{n}" if n == "conversion_key" else f"r.{n}" for n in CREDIT_ROWS.column_names)}
+FROM credit_rows_6 r
+JOIN conversions c ON c.profile_id = r.profile_id AND c.conversion_id = r.conversion_id"""
+"""Migration 7: the credit rows of migration 6 keyed by their conversion's integer key."""
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "events", (CreateTable(EVENT_ROWS), CreateView(EVENTS))),
@@ -113,12 +135,26 @@ MIGRATIONS: list[Migration] = [
         6,
         "narrow credit rows",
         (
-            CreateTable(CREDIT_ROWS),
+            CreateTable(CREDIT_ROWS_6),
             RunSql(
-                f"INSERT INTO credit_rows ({', '.join(CREDIT_ROWS.column_names)})"
-                f" SELECT {', '.join(CREDIT_ROWS.column_names)} FROM credits"
+                f"INSERT INTO credit_rows ({', '.join(CREDIT_ROWS_6.column_names)})"
+                f" SELECT {', '.join(CREDIT_ROWS_6.column_names)} FROM credits"
             ),
             RunSql("DROP TABLE IF EXISTS credits"),
+            RunSql(CREDITS_VIEW_6),
+        ),
+    ),
+    Migration(
+        7,
+        "integer conversion keys",
+        (
+            AddColumn(CONVERSIONS.name, CONVERSIONS.columns[-1]),
+            FillKeys(CONVERSIONS.name, "conversion_key"),
+            RunSql("DROP VIEW IF EXISTS credits"),
+            RenameTable(CREDIT_ROWS.name, "credit_rows_6"),
+            CreateTable(CREDIT_ROWS),
+            RunSql(_COPY_CREDIT_ROWS),
+            RunSql("DROP TABLE IF EXISTS credit_rows_6"),
             RunSql(CREDITS_VIEW),
         ),
     ),
@@ -132,6 +168,8 @@ class Migratable(Protocol):
     database: str
 
     def query(self, sql: Sql) -> list[tuple[Any, ...]]: ...
+
+    def query_arrow(self, sql: Sql) -> pa.Table: ...
 
     def execute(self, sql: Sql) -> None: ...
 
@@ -161,15 +199,18 @@ def apply(store: Migratable, migrations: list[Migration] | None = None) -> list[
 
 
 def sort_key(name: str) -> tuple[str, ...]:
-    """The sort key of table (or view) `name`, as its migrations create it; () if unknown."""
+    """The sort key of table (or view) `name`, as its last migration creating it made it; () if
+    unknown."""
     view = VIEWS.get(name)
     if view is not None:
         return view.table.sort_key
-    for migration in MIGRATIONS:
-        for operation in migration.operations:
-            if isinstance(operation, CreateTable) and operation.table.name == name:
-                return operation.table.sort_key
-    return ()
+    created = [
+        operation.table
+        for migration in MIGRATIONS
+        for operation in migration.operations
+        if isinstance(operation, CreateTable) and operation.table.name == name
+    ]
+    return created[-1].sort_key if created else ()  # the latest layout of the table
 
 
 def _run(store: Migratable, operation: Operation) -> None:
@@ -181,6 +222,13 @@ def _run(store: Migratable, operation: Operation) -> None:
             store.execute_native(dialect.create_view(view, engine, database=database))
         case AddColumn(table, column):
             store.execute_native(dialect.add_column(table, column, engine, database=database))
+        case RenameTable(table, to):
+            store.execute_native(dialect.rename_table(table, to, engine, database=database))
+        case FillKeys(table, column):
+            rows = store.query_arrow(Sql(f"SELECT * FROM {table} WHERE {column} IS NULL"))
+            if rows.num_rows:  # the store computes the keys as it appends
+                store.append(table, rows)
+                store.execute(Sql(f"DELETE FROM {table} WHERE {column} IS NULL"))
         case RunSql(sql):
             store.execute(Sql(sql))
 

@@ -338,6 +338,8 @@ CONVERSIONS = Table(
         Column("click_id", T.TEXT),
         Column("origin", T.TEXT, "the source event's origin"),
         Column("version", T.INT64),
+        # Event migration 7 (decision 0762); the store sets it on every append (store/keys.py).
+        Column("conversion_key", T.INT64, "conversion_key(profile_id, conversion_id): the join key"),
     ),
     sort_key=("profile_id", "conversion_id"),
     version="version",
@@ -425,7 +427,7 @@ CREDITS = Table(
 )
 """The wide table migration 4 created; since migration 6, the columns of the `credits` view."""
 
-CREDIT_ROWS = Table(
+CREDIT_ROWS_6 = Table(
     name="credit_rows",
     columns=(
         Column("profile_id", T.TEXT, "owning profile"),
@@ -438,21 +440,40 @@ CREDIT_ROWS = Table(
     sort_key=("profile_id", "conversion_id", "touch_key"),
     version="version",
 )
-"""What only the engine knows of a credit: keys, position and the eleven shares."""
+"""`credit_rows` as migration 6 created it (keyed by the `conversion_id` string)."""
+
+CREDIT_ROWS = Table(
+    name="credit_rows",
+    columns=(
+        Column("profile_id", T.TEXT, "owning profile"),
+        Column("conversion_key", T.INT64, "the conversion's `conversion_key`"),
+        Column("touch_key", T.UINT64, "session_key for sessions; touch_rows.touch_key otherwise"),
+        Column("position", T.INT32, "1-based order of the touch in the conversion's path"),
+        *(Column(model, T.FLOAT64, f"credit under {model}") for model in CREDIT_MODELS),
+        Column("version", T.INT64),
+    ),
+    sort_key=("profile_id", "conversion_key", "touch_key"),
+    version="version",
+)
+"""What only the engine knows of a credit: integer keys, position and the eleven shares
+(since migration 7; decision 0762)."""
 
 _TOUCH_DIMS = (
     "channel, utm_source, utm_medium, utm_campaign, utm_content, utm_term, "
     "campaign_id, ad_set_id, ad_id"
 )
-CREDITS_VIEW = f"""CREATE OR REPLACE VIEW credits AS
-SELECT r.profile_id AS profile_id, r.conversion_id AS conversion_id,
+
+
+def _credits_view(conversion_join: str) -> str:
+    return f"""CREATE OR REPLACE VIEW credits AS
+SELECT r.profile_id AS profile_id, c.conversion_id AS conversion_id,
   r.touch_key AS touch_key, d.touch_type AS touch_type, d.touch_ts AS touch_ts,
   c.ts AS conversion_ts, r.position AS position, c.goal_key AS goal_key,
   c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
   {", ".join(f"d.{name} AS {name}" for name in _TOUCH_DIMS.split(", "))},
   {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}, r.version AS version
 FROM credit_rows r
-JOIN conversions c ON c.profile_id = r.profile_id AND c.conversion_id = r.conversion_id
+JOIN conversions c ON c.profile_id = r.profile_id AND {conversion_join}
 JOIN (
   SELECT profile_id, session_key AS touch_key, 'session' AS touch_type, started_at AS touch_ts,
     channel, utm_source, utm_medium, utm_campaign, utm_content, utm_term,
@@ -461,8 +482,14 @@ JOIN (
   UNION ALL
   SELECT profile_id, touch_key, touch_type, ts AS touch_ts, {_TOUCH_DIMS} FROM touch_rows
 ) d ON d.profile_id = r.profile_id AND d.touch_key = r.touch_key"""
+
+
+CREDITS_VIEW_6 = _credits_view("c.conversion_id = r.conversion_id")
+"""The `credits` view of migration 6 (joined on the `conversion_id` string)."""
+CREDITS_VIEW = _credits_view("c.conversion_key = r.conversion_key")
 """The logical `credits` (CREDITS' columns): each narrow row with its touch's dimensions (from
-`sessions` or `touch_rows`) and its conversion's (goal, revenue type, value, time)."""
+`sessions` or `touch_rows`) and its conversion's (id, goal, revenue type, value, time), joined
+on the integer keys."""
 
 # Data-driven models are fitted per profile and window: one weight per channel.
 CHANNEL_WEIGHTS = Table(
