@@ -137,23 +137,41 @@ CONVERSION_INPUT: Final = "credited_input"
 read."""
 
 
-def candidate_touches(*, scoped: bool) -> str:
-    """Every touch within reach of each conversion of CONVERSION_INPUT, in narrow rows: what
-    domain/attribution/shares.py credits. The longest window bounds the pairs; each model's own
-    window is applied there. Unordered: the engine's sort of the full rows costs several times
-    what `shares.journey_order` does with one packed integer."""
-    return f"""WITH {PERSON_KEYS},
-convs AS (SELECT ordinal, c_us, person FROM {CONVERSION_INPUT}),
-{_touch_keys(scoped)},
-fitted AS (
-  SELECT channel AS fitted_channel,
+# The fitted channels, numbered from 1 in channel order (0: a channel without a fit); both
+# statements below number them with this same text, so their codes agree.
+FITTED: Final = """fitted AS (
+  SELECT channel AS fitted_channel, row_number() OVER (ORDER BY channel) AS code,
     max(CASE WHEN model = 'markov' THEN weight ELSE 0.0 END) AS markov,
     max(CASE WHEN model = 'shapley' THEN weight ELSE 0.0 END) AS shapley
   FROM channel_weights WHERE profile_id = $profile GROUP BY channel
+)"""
+
+FITTED_WEIGHTS: Final = f"""WITH {FITTED}
+SELECT code, markov, shapley FROM fitted ORDER BY code"""
+"""Each fitted channel's code and Markov and Shapley weights."""
+
+# A candidate's small attributes travel packed in one integer (`traits`), so ordering the rows
+# moves three columns, not seven: engagement score (bits 0-31, negative scores as 0), kind
+# (bits 32-33), Direct (bit 34) and the fitted channel's code (bits 35 and up).
+TRAIT_KIND_SHIFT, TRAIT_DIRECT_SHIFT, TRAIT_CODE_SHIFT = 32, 34, 35
+TRAITS_SQL: Final = (
+    f"CAST(greatest(t.engagement_score, 0) AS BIGINT) + t.kind * {1 << TRAIT_KIND_SHIFT}"
+    f" + CASE WHEN t.channel = '{DIRECT}' THEN {1 << TRAIT_DIRECT_SHIFT} ELSE 0 END"
+    f" + coalesce(f.code, 0) * {1 << TRAIT_CODE_SHIFT}"
 )
-SELECT c.ordinal, c.c_us - t.t_us AS gap, t.kind, t.touch_key,
-  t.channel = '{DIRECT}' AS direct, t.engagement_score,
-  coalesce(f.markov, 0.0) AS markov, coalesce(f.shapley, 0.0) AS shapley
+
+
+def candidate_touches(*, scoped: bool) -> str:
+    """Every touch within reach of each conversion of CONVERSION_INPUT, in narrow rows
+    (ordinal, gap, touch key, TRAITS_SQL): what domain/attribution/shares.py credits. The
+    longest window bounds the pairs; each model's own window is applied there. Unordered: the
+    engine's sort of the full rows costs several times what `shares.journey_order` does with
+    one packed integer."""
+    return f"""WITH {PERSON_KEYS},
+convs AS (SELECT ordinal, c_us, person FROM {CONVERSION_INPUT}),
+{_touch_keys(scoped)},
+{FITTED}
+SELECT c.ordinal, c.c_us - t.t_us AS gap, t.touch_key, {TRAITS_SQL} AS traits
 FROM convs c JOIN touches t ON t.person = c.person
 LEFT JOIN fitted f ON f.fitted_channel = t.channel
 WHERE c.c_us >= t.t_us AND c.c_us - t.t_us <= $reach_us"""

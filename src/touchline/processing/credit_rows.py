@@ -26,6 +26,7 @@ from touchline.store.schema import CREDIT_MODELS, CREDIT_ROWS, arrow_schema
 SCHEMA = arrow_schema(CREDIT_ROWS.columns)
 SLICE_ROWS: Final = 500_000  # candidate touches per slice (whole conversions)
 Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ def write_credits(
     inputs = {q.CONVERSION_INPUT: _numbered(found)}
     touches = store.query_arrow(q.bound(q.candidate_touches(scoped=scoped), params), tables=inputs)
     refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=inputs)
+    fitted = store.query_arrow(q.bound(q.FITTED_WEIGHTS, params))
     ids = found["conversion_id"].combine_chunks()
     batch = _Batch(
         profile.profile_id, int(params["version"]), profile.attribution,
@@ -65,7 +67,7 @@ def write_credits(
         numpy_column(refunds, "conversion_key", np.int64),
         pc.index_in(refunds["refund_of"], value_set=ids).to_numpy(zero_copy_only=False),
     )  # fmt: skip
-    return _written(store, batch, _slices(touches))
+    return _written(store, batch, _slices(touches, _weights(fitted)))
 
 
 def _written(store: EventStore, batch: _Batch, slices: Iterator[Candidates]) -> CreditRun:
@@ -103,33 +105,45 @@ def _numbered(found: pa.Table) -> pa.Table:
     return found.append_column("ordinal", ordinal)
 
 
-def _slices(touches: pa.Table) -> Iterator[Candidates]:
+def _weights(fitted: pa.Table) -> tuple[Floats, Floats]:
+    """Markov and Shapley weights by fitted-channel code (code 0, no fit, weighs 0)."""
+    codes = numpy_column(fitted, "code", np.int64)
+    markov, shapley = np.zeros(len(codes) + 1), np.zeros(len(codes) + 1)
+    markov[codes] = numpy_column(fitted, "markov", np.float64)
+    shapley[codes] = numpy_column(fitted, "shapley", np.float64)
+    return markov, shapley
+
+
+def _slices(touches: pa.Table, weights: tuple[Floats, Floats]) -> Iterator[Candidates]:
     """The candidate touches grouped by conversion, oldest first, in slices of whole
-    conversions of about SLICE_ROWS rows."""
+    conversions of about SLICE_ROWS rows, their traits unpacked (credit_queries.TRAITS_SQL)."""
     if touches.num_rows == 0:
         return
-
-    def column(name: str, dtype: type[np.generic] | None = None) -> npt.NDArray[Any]:
-        return numpy_column(touches, name, dtype)
-
-    ordinal, gap = column("ordinal", np.int64), column("gap", np.int64)
-    key = column("touch_key", np.uint64)
+    ordinal, gap = numpy_column(touches, "ordinal", np.int64), numpy_column(touches, "gap", np.int64)
+    key = numpy_column(touches, "touch_key", np.uint64)
     order = journey_order(ordinal, gap, key)
-    ordered = ordinal[order]
-    rest = {name: column(name) for name in ("kind", "engagement_score", "markov", "shapley")}
-    direct = column("direct", np.bool_)
+    ordered, traits = ordinal[order], numpy_column(touches, "traits", np.int64)
     start = 0
     while start < len(order):
         end = min(start + SLICE_ROWS, len(order))
         if end < len(order):  # end on a conversion boundary
             end = int(np.searchsorted(ordered, ordered[end - 1], side="right"))
         at = order[start:end]
-        yield Candidates(
-            conversion=ordered[start:end], gap=gap[at], kind=rest["kind"][at],
-            direct=direct[at], engagement=rest["engagement_score"][at],
-            markov=rest["markov"][at], shapley=rest["shapley"][at], touch_key=key[at],
-        )  # fmt: skip
+        yield _unpacked(ordered[start:end], gap[at], key[at], traits[at], weights)
         start = end
+
+
+def _unpacked(
+    conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64], traits: Ints,
+    weights: tuple[Floats, Floats],
+) -> Candidates:  # fmt: skip
+    code = traits >> q.TRAIT_CODE_SHIFT
+    return Candidates(
+        conversion=conversion, gap=gap, kind=(traits >> q.TRAIT_KIND_SHIFT) & 3,
+        direct=((traits >> q.TRAIT_DIRECT_SHIFT) & 1).astype(np.bool_),
+        engagement=traits & 0xFFFFFFFF, markov=weights[0][code], shapley=weights[1][code],
+        touch_key=key,
+    )  # fmt: skip
 
 
 def _rows(batch: _Batch, part: Candidates) -> tuple[pa.Table, int]:

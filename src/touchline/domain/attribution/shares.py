@@ -53,6 +53,7 @@ class _Paths:
 
     lengths: Ints  # rows per conversion
     starts: Ints
+    group: Ints  # each row's conversion, numbered from 0 in this slice
     in_click: Bools | None  # None: every row is in the click window
     position: Ints
     n: Ints  # click-window touches per conversion
@@ -65,7 +66,7 @@ class _Paths:
         click-window touch, outside the click window."""
         middle = 2 if self.in_click is None else np.where(self.in_click, 2, 3)
         place = np.where(self.first, 0, np.where(self.last, 1, middle))
-        at: Ints = np.repeat(np.arange(0, 4 * len(self.starts), 4), self.lengths) + place
+        at: Ints = 4 * self.group + place
         return at
 
 
@@ -151,21 +152,22 @@ def _paths(conversion: Ints, in_click: Bools | None) -> _Paths:
     np.not_equal(conversion[1:], conversion[:-1], out=edge[1:])
     starts = np.flatnonzero(edge)
     lengths = np.diff(starts, append=len(conversion))
-    position = np.arange(1, len(conversion) + 1) - np.repeat(starts, lengths)
+    group = np.cumsum(edge) - 1
+    position = np.arange(1, len(conversion) + 1) - starts[group]
     if in_click is None:
-        last = position == np.repeat(lengths, lengths)
-        return _Paths(lengths, starts, None, position, lengths, position == 1, last)
-    n = np.add.reduceat(in_click, starts, dtype=np.int64)
+        last = position == lengths[group]
+        return _Paths(lengths, starts, group, None, position, lengths, position == 1, last)
+    n = np.bincount(group, in_click, len(starts)).astype(np.int64)
     first_at = np.minimum.reduceat(np.where(in_click, position, len(conversion) + 1), starts)
     last_at = np.maximum.reduceat(np.where(in_click, position, 0), starts)
-    first = position == np.repeat(first_at, lengths)
-    last = position == np.repeat(last_at, lengths)
-    return _Paths(lengths, starts, in_click, position, n, first, last)
+    first = position == first_at[group]
+    last = position == last_at[group]
+    return _Paths(lengths, starts, group, in_click, position, n, first, last)
 
 
 def _repeat(paths: _Paths, per_conversion: npt.NDArray[Any]) -> Floats:
     """A per-conversion figure on each of the conversion's rows."""
-    repeated: Floats = np.repeat(per_conversion, paths.lengths)
+    repeated: Floats = per_conversion[paths.group]
     return repeated
 
 
@@ -173,14 +175,15 @@ def _clicked(paths: _Paths, mask: Bools) -> Bools:
     return mask if paths.in_click is None else mask & paths.in_click
 
 
-def _at_position(paths: _Paths, mask: Bools, *, largest: bool) -> Bools:
-    """The row at the smallest (or largest) position among `mask`'s rows of each conversion."""
+def _at_position(paths: _Paths, mask: Bools, *, largest: bool) -> tuple[Bools, Ints]:
+    """The row at the smallest (or largest) position among `mask`'s rows of each conversion,
+    and that position per conversion (0 or past the end when the conversion has none)."""
     if largest:
         at = np.maximum.reduceat(np.where(mask, paths.position, 0), paths.starts)
     else:
         at = np.minimum.reduceat(np.where(mask, paths.position, len(mask) + 1), paths.starts)
-    found: Bools = paths.position == np.repeat(at, paths.lengths)
-    return found
+    found: Bools = paths.position == at[paths.group]
+    return found, at
 
 
 def _positional(
@@ -192,12 +195,11 @@ def _positional(
     if in_first is None:
         first_any = first if paths.in_click is None else paths.position == 1
     else:
-        first_any = _at_position(paths, in_first, largest=False)
-    non_direct = _clicked(paths, ~direct)
-    last_nd = _at_position(paths, non_direct, largest=True)
-    without = np.add.reduceat(non_direct, paths.starts, dtype=np.int64) == 0
+        first_any = _at_position(paths, in_first, largest=False)[0]
+    last_nd, at = _at_position(paths, _clicked(paths, ~direct), largest=True)
+    without = at == 0
     if without.any():  # an all-Direct path: last non-Direct falls back to the last touch
-        last_nd = np.where(np.repeat(without, paths.lengths), last, last_nd)
+        last_nd = np.where(without[paths.group], last, last_nd)
     w, place = settings.weights, paths.place
     return {
         "last_touch": last.astype(np.float64),
@@ -252,9 +254,9 @@ def _split(paths: _Paths, weight: Floats, equal: Floats) -> Floats:
     is 0 (every weight 0, or every decay underflowed)."""
     if paths.in_click is not None:
         weight = weight * paths.in_click
-    total = np.add.reduceat(weight, paths.starts)
+    total = np.bincount(paths.group, weight, len(paths.starts))
     empty = total <= 0
     share: Floats = weight / _repeat(paths, np.where(empty, 1.0, total))
     if empty.any():
-        share = np.where(np.repeat(empty, paths.lengths), equal, share)
+        share = np.where(empty[paths.group], equal, share)
     return share
