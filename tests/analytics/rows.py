@@ -254,7 +254,8 @@ def load(
 
 
 def _narrow(credit: dict[str, Any]) -> dict[str, Any]:
-    keyed = {**credit, "conversion_key": conversion_key(credit["profile_id"], credit["conversion_id"])}
+    key = conversion_key(credit["profile_id"], credit["conversion_id"])
+    keyed = {**credit, "conversion_key": key}
     return {name: keyed[name] for name in CREDIT_ROWS.column_names}
 
 

@@ -21,7 +21,7 @@ from touchline.domain.attribution.shares import Candidates, journey_order, model
 from touchline.ingest.context import ProfileContext
 from touchline.processing import credit_queries as q
 from touchline.store.base import EventStore
-from touchline.store.schema import CREDIT_MODELS, CREDIT_ROWS, arrow_schema
+from touchline.store.schema import CREDIT_ROWS, arrow_schema
 
 SCHEMA = arrow_schema(CREDIT_ROWS.columns)
 SLICE_ROWS: Final = 500_000  # candidate touches per slice (whole conversions)
@@ -119,8 +119,8 @@ def _slices(touches: pa.Table, weights: tuple[Floats, Floats]) -> Iterator[Candi
     conversions of about SLICE_ROWS rows, their traits unpacked (credit_queries.TRAITS_SQL)."""
     if touches.num_rows == 0:
         return
-    ordinal, gap = numpy_column(touches, "ordinal", np.int64), numpy_column(touches, "gap", np.int64)
-    key = numpy_column(touches, "touch_key", np.uint64)
+    ordinal = numpy_column(touches, "ordinal", np.int64)
+    gap, key = numpy_column(touches, "gap", np.int64), numpy_column(touches, "touch_key", np.uint64)
     order = journey_order(ordinal, gap, key)
     ordered, traits = ordinal[order], numpy_column(touches, "traits", np.int64)
     start = 0

@@ -52,7 +52,8 @@ class EventStore(Protocol):
         """Bulk-append an Arrow table (never executemany), matching columns by name. DuckDB
         stores each batch sorted by the table's key unless `sort` is false (rows already
         grouped well, and too many to sort cheaply). A logical table (schema.VIEWS, e.g.
-        `events`) is stored through its view."""
+        `events`) is stored through its view. Computed keys (store/keys.py, e.g. a
+        conversion's `conversion_key`) are set on the way in."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group statements atomically where the engine can (DuckDB); ClickHouse relies on

@@ -96,8 +96,11 @@ class Migration:
     operations: tuple[Operation, ...]
 
 
+_COPIED = ", ".join(
+    f"c.{n}" if n == "conversion_key" else f"r.{n}" for n in CREDIT_ROWS.column_names
+)
 _COPY_CREDIT_ROWS = f"""INSERT INTO credit_rows ({", ".join(CREDIT_ROWS.column_names)})
-SELECT {", ".join(f"c.{n}" if n == "conversion_key" else f"r.{n}" for n in CREDIT_ROWS.column_names)}
+SELECT {_COPIED}
 FROM credit_rows_6 r
 JOIN conversions c ON c.profile_id = r.profile_id AND c.conversion_id = r.conversion_id"""
 """Migration 7: the credit rows of migration 6 keyed by their conversion's integer key."""

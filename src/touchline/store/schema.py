@@ -339,7 +339,7 @@ CONVERSIONS = Table(
         Column("origin", T.TEXT, "the source event's origin"),
         Column("version", T.INT64),
         # Event migration 7 (decision 0762); the store sets it on every append (store/keys.py).
-        Column("conversion_key", T.INT64, "conversion_key(profile_id, conversion_id): the join key"),
+        Column("conversion_key", T.INT64, "conversion_key(profile_id, conversion_id)"),
     ),
     sort_key=("profile_id", "conversion_id"),
     version="version",
