@@ -157,7 +157,7 @@ def test_another_profile_never_gets_a_byte_of_this_profiles_data(
 
 def test_the_answers_are_empty_not_merely_scrubbed(api: Api, tenants: Tenants) -> None:
     # B has no data: a list answer is empty and money is zero, whatever A's ids say.
-    asked = (
+    asked: tuple[tuple[str, dict[str, str]], ...] = (
         ("/customers", {"search": "ana", "goal": "payment_received"}),
         ("/visitors", {}),
         ("/campaigns", {"level": "ad"}),
