@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
-from tests.connectors.ads import Waits, at, connect, day, import_file, record_of, rows, sync
+from tests.attribution.journeys import World
+from tests.connectors.ads import (
+    Waits,
+    at,
+    connect,
+    day,
+    import_file,
+    record_of,
+    rows,
+    sync,
+)
 from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer
 
 from touchline.connectors import registry
@@ -42,20 +49,6 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
         return paged if provider == "gsc" else real(provider)
 
     monkeypatch.setattr(registry, "spec", spec)
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path, currency="USD")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def asked(api: FixtureServer) -> list[dict[str, object]]:

@@ -3,7 +3,6 @@ skipped, a failure kept as health with the cursor at the last page stored, resum
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,15 +33,6 @@ ROWS = "SELECT provider_ref, value, currency, campaign_id, utm_source, origin FR
 @pytest.fixture
 def w(tmp_path: Path) -> World:
     return world(tmp_path, currency="BRL")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def page(w: World, name: str) -> Answer:

@@ -4,15 +4,13 @@ rate limit or an expired key ends the run as health and the next run resumes fro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
+from tests.attribution.journeys import World
 from tests.connectors.fixture_server import Answer, FixtureServer
 
 from touchline.connectors import service
@@ -34,20 +32,6 @@ PAGE_1 = Answer.fixture("stripe/api/charges.page1.json")
 PAGE_2 = Answer.fixture("stripe/api/charges.page2.json")
 RATE_LIMITED = Answer.fixture("stripe/api/error.rate_limit.json", 429, **{"Retry-After": "7"})
 EXPIRED = Answer.fixture("stripe/api/error.expired_key.json", 401)
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path)
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def connect(w: World, database: Database, api: FixtureServer, **values: str) -> str:

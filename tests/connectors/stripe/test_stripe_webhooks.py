@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
+from tests.attribution.journeys import World
 from tests.connectors.fixture_server import Answer, FixtureServer
 from tests.connectors.stripe.signing import SECRET, event, request
 from tests.identity.graph_helpers import ids, resolve
@@ -121,20 +119,6 @@ def test_a_binding_made_for_another_profile_is_ignored_and_logged(
     assert "campaign_id" not in payload(raw) and "anonymous_id" not in payload(raw)
     assert payload(raw)["provider_ref"] == "pi_3QaLink001"  # the payment itself still counts
     assert "prof_someone_else" in caplog.text
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path)
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def test_a_bound_customer_profile_lends_the_payment_its_identifiers(
