@@ -26,7 +26,7 @@ from tests.connectors.ads import (
     rows,
     sync,
 )
-from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer
+from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer, recorded
 
 from touchline.analytics.attribution import Level, ratio
 from touchline.analytics.query import Period
@@ -42,7 +42,7 @@ FIVE, SIX = day("2026-10-05"), day("2026-10-06")
 
 
 def fixture(name: str, status: int = 200) -> Answer:
-    return Answer.fixture(f"google_ads/{name}.json", status)
+    return recorded(f"google_ads/{name}.json", status)
 
 
 ENTITIES = (fixture("customer"), fixture("campaigns"), fixture("ad_groups"), fixture("ads"))
@@ -93,7 +93,7 @@ def test_a_sync_retries_quota_stops_at_bad_tokens_and_resumes_after_reconnect(
         ("campaign", 4),
     ]
 
-    provider_api.route("POST", "/token", Answer.fixture("google_ads/token_invalid_grant.json", 400))
+    provider_api.route("POST", "/token", recorded("google_ads/token_invalid_grant.json", 400))
     revoked = sync(w, database, connection_id, Waits().options(NOW))
     assert revoked.health is Health.AUTH_EXPIRED
     assert revoked.error is not None and "expired or revoked" in revoked.error

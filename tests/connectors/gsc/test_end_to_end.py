@@ -21,7 +21,7 @@ from tests.connectors.ads import (
     rows,
     sync,
 )
-from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer
+from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer, recorded
 
 from touchline.connectors import registry
 from touchline.connectors.base import ConnectorSpec
@@ -36,7 +36,7 @@ NOW = at("2026-10-07T20:00:00")  # 13:00 in California: Search Console's 7 Octob
 
 
 def fixture(name: str, status: int = 200) -> Answer:
-    return Answer.fixture(f"gsc/{name}.json", status)
+    return recorded(f"gsc/{name}.json", status)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.connectors.ads import (
     rows,
     sync,
 )
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 
 from touchline.analytics.attribution import Level, ratio
 from touchline.analytics.campaigns import attribution_by
@@ -51,7 +51,7 @@ SPEND = {
 
 
 def fixture(name: str, status: int = 200, **headers: str) -> Answer:
-    return Answer.fixture(f"meta/{name}.json", status, **headers)
+    return recorded(f"meta/{name}.json", status, **headers)
 
 
 RATE_LIMITED = fixture(
