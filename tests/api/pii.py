@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData, select
 
-from touchline.runtime import Runtime
-from touchline.store.base import Sql
+from touchline.control.db import Database
+from touchline.store.base import EventStore, Sql
 
 EVENT_TABLES = Sql(
     "SELECT table_name FROM information_schema.tables"
@@ -14,20 +14,20 @@ EVENT_TABLES = Sql(
 )
 
 
-def traces(runtime: Runtime, *texts: str) -> list[str]:
+def traces(database: Database, store: EventStore, *texts: str) -> list[str]:
     """Where any of `texts` still appears: `plane.table.column` (or `.row` for the events)."""
     wanted = [t.lower() for t in texts]
     found: list[str] = []
     metadata = MetaData()
-    with runtime.database.read() as session:
+    with database.read() as session:
         metadata.reflect(bind=session.connection())
         for table in metadata.sorted_tables:
             for row in session.execute(select(table)).mappings():
                 for column, value in row.items():
                     if value is not None and any(w in str(value).lower() for w in wanted):
                         found.append(f"control.{table.name}.{column}")
-    for (name,) in runtime.store.query(EVENT_TABLES):
-        table = runtime.store.query_arrow(Sql(f"SELECT * FROM {name}"))
+    for (name,) in store.query(EVENT_TABLES):
+        table = store.query_arrow(Sql(f"SELECT * FROM {name}"))
         for column, values in zip(table.column_names, table.columns, strict=True):
             for value in values.to_pylist():
                 if value is not None and any(w in str(value).lower() for w in wanted):

@@ -15,6 +15,7 @@ from tests.api.pii import traces
 
 from touchline.control.repos import customers, profiles
 from touchline.domain.keys import Scope
+from touchline.identity.erase_command import ERASE_PATH
 from touchline.store.base import Sql
 
 BASE = "/api/v1/customer-profiles"
@@ -258,10 +259,10 @@ def test_delete_erases_the_person_from_both_planes_and_keeps_the_money(
                                                       "phone": "+1 415 555 0199"})  # fmt: skip
     before = (store.query(CONVERSIONS), store.query(CASH))
     pii = ("jane@example.com", "Smith", "+14155550199", "crm-jane", "v-jane")
-    assert traces(api.served.runtime, *pii)  # the scan finds them while she exists
+    assert traces(api.served.runtime.database, store, *pii)  # the scan finds them while she exists
     erased = call(api, "DELETE", f"/{people.jane}", write)["data"]
     assert erased["id"] == people.jane and erased["deleted"] is True
-    assert traces(api.served.runtime, *pii) == []
+    assert traces(api.served.runtime.database, store, *pii) == []
     assert (store.query(CONVERSIONS), store.query(CASH)) == before
     [(count, _last_touch, linear)] = before[1]
     assert count > 0 and Decimal(str(linear)) > 0
@@ -275,3 +276,17 @@ def test_delete_erases_the_person_from_both_planes_and_keeps_the_money(
     api.served.runtime.loader.drain()
     back = call(api, "GET", "", read, params={"search": "jane@"})["data"]
     assert len(back) == 1 and back[0]["id"] != people.jane and back[0]["ltv"] == 0.0
+
+
+def test_the_cli_verb_asks_the_running_server_through_its_internal_endpoint(
+    api: Api, people: People
+) -> None:
+    runtime = api.served.runtime
+    answer = api.served.client.post(
+        ERASE_PATH, params={"profile": api.served.profile_id, "customer": people.bob},
+        headers={"Authorization": f"Bearer {runtime.token}"},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["rows_scrubbed"]["conversions"] == 1
+    assert traces(runtime.database, runtime.store, "bob@example.com", "v-bob", "Jones") == []
+    call(api, "GET", f"/{people.bob}", keys(api)[0], 404)
