@@ -13,6 +13,7 @@ from tests.api.conftest import Api
 from tests.api.people import People, at, identify, seed, send
 from tests.api.pii import traces
 
+from touchline.api.routes import customer_profiles as routes
 from touchline.control.repos import customers, profiles
 from touchline.domain.keys import Scope
 from touchline.identity.erase_command import ERASE_PATH
@@ -290,3 +291,39 @@ def test_the_cli_verb_asks_the_running_server_through_its_internal_endpoint(
     assert answer.json()["rows_scrubbed"]["conversions"] == 1
     assert traces(runtime.database, runtime.store, "bob@example.com", "v-bob", "Jones") == []
     call(api, "GET", f"/{people.bob}", keys(api)[0], 404)
+
+
+@pytest.fixture
+def counted(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which heavy reads ran their query (the others were answered from the cache)."""
+    runs: list[str] = []
+
+    def counting(name: str, real: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            runs.append(name)
+            return real(*args, **kwargs)
+
+        return run
+
+    for name in ("cohort_rows", "ltv_rows", "customer_timeline", "customer_journey"):
+        monkeypatch.setattr(routes, name, counting(name, getattr(routes, name)))
+    return runs
+
+
+def test_heavy_reads_are_cached_until_a_write_makes_them_fresh(
+    api: Api, people: People, counted: list[str]
+) -> None:
+    read, write = keys(api)
+    reads = [("/cohorts", {"group_by": "month"}), ("/ltv-cohorts", {}),
+             (f"/{people.bob}/journey", {}), (f"/{people.bob}/attribution", {})]  # fmt: skip
+    for _ in range(2):
+        for path, query in reads:
+            call(api, "GET", path, read, params=query)
+    assert counted == ["cohort_rows", "ltv_rows", "customer_timeline", "customer_journey"]
+    call(api, "PATCH", f"/{people.ghost}", write, json={"firstName": "Gus"})
+    call(api, "GET", "/cohorts", read, params={"group_by": "month"})
+    assert counted[-1] == "cohort_rows" and len(counted) == 5
+    call(api, "DELETE", f"/{people.bob}", write)
+    call(api, "GET", f"/{people.bob}/journey", read, 404)  # fresh: Bob is gone
+    month = call(api, "GET", "/cohorts", read, params={"group_by": "month"})["data"]
+    assert month["cohorts"][0]["customers"] == 2 and len(counted) == 6

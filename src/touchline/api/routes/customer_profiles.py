@@ -1,6 +1,8 @@
 """`/customer-profiles`: the peers' customers API (decision 0982) over the identity graph —
 list, count, get (id or `ext_<externalId>`), create-or-upsert, change, erase, cohorts, LTV
 cohorts, LTV recompute, journey, attribution and unmerge. Another profile's customer is a 404.
+The four heavy reads (cohorts, ltv-cohorts, journey, attribution) are answered from the answer
+cache until either plane is written (analytics/cache.py): any write makes the next read fresh.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from touchline.analytics.query import parse_day
 from touchline.analytics.timeline import customer_timeline
 from touchline.api import params
 from touchline.api import profile_models as m
+from touchline.api.answers import cached
 from touchline.api.auth import HEAVY_COST, Caller, require
 from touchline.api.routes.customers import Journey, journey_event
 from touchline.api.schemas import ProfileEnvelope, ProfileMeta
@@ -159,7 +162,8 @@ async def cohorts(
         return m.Cohorts(group_by=group.value, currency=caller.profile.currency,
                          cohorts=[m.cohort_row(r) for r in rows])  # fmt: skip
 
-    return ProfileEnvelope(data=await anyio.to_thread.run_sync(run), meta=_meta(caller))
+    answer = await cached(caller, ("customer-profiles/cohorts", group, first, last), run)
+    return ProfileEnvelope(data=answer, meta=_meta(caller))
 
 
 def _day(value: str | None, name: str) -> date | None:
@@ -182,7 +186,8 @@ async def ltv_cohorts(caller: Reader, months: str | None = None) -> ProfileEnvel
         return m.LtvCohorts(months=count_months, currency=caller.profile.currency,
                             cohorts=[m.ltv_cohort_row(r) for r in rows])  # fmt: skip
 
-    return ProfileEnvelope(data=await anyio.to_thread.run_sync(run), meta=_meta(caller))
+    answer = await cached(caller, ("customer-profiles/ltv-cohorts", count_months), run)
+    return ProfileEnvelope(data=answer, meta=_meta(caller))
 
 
 @router.get(
@@ -306,7 +311,8 @@ async def journey(
         shown = [journey_event(e) for e in events[skip : skip + size]]
         return Journey(events=shown, total_count=len(events))
 
-    return ProfileEnvelope(data=await anyio.to_thread.run_sync(run), meta=_meta(caller))
+    question = ("customer-profiles/journey", customer_id, skip, size)
+    return ProfileEnvelope(data=await cached(caller, question, run), meta=_meta(caller))
 
 
 def _offset(value: str | None) -> int:
@@ -342,7 +348,8 @@ async def attribution(
         )  # fmt: skip
         return m.attribution(found, caller.profile.currency)
 
-    return ProfileEnvelope(data=await anyio.to_thread.run_sync(run), meta=_meta(caller))
+    question = ("customer-profiles/attribution", customer_id, chosen)
+    return ProfileEnvelope(data=await cached(caller, question, run), meta=_meta(caller))
 
 
 @router.post(
