@@ -290,6 +290,11 @@ def test_the_cli_verb_asks_the_running_server_through_its_internal_endpoint(
     assert answer.status_code == 200, answer.text
     assert answer.json()["rows_scrubbed"]["conversions"] == 1
     assert traces(runtime.database, runtime.store, "bob@example.com", "v-bob", "Jones") == []
+    # Nobody else's data was touched: Jane's identity and payments still name her.
+    assert set(traces(runtime.database, runtime.store, "jane@example.com", "Smith")) >= {
+        "control.customer_profiles.email", "event.event_rows.identity", "event.identity_map.value",
+    }  # fmt: skip
+    assert answer.json()["rows_scrubbed"]["events"] == 3  # Bob's visit, identify and payment
     call(api, "GET", f"/{people.bob}", keys(api)[0], 404)
 
 

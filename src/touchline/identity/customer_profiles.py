@@ -79,7 +79,7 @@ def unmerge_for(
                 _live(session, profile_id, merge.loser_id),
             }
         ):
-            raise NotFound(f"merge {merge_id} of customer profile {reference} not found")
+            raise NotFound("no such merge of this customer profile")
         version = next_identifier_version(session, int(now.timestamp() * 1_000_000))
         done = undo_merge(session, merge_id, now=now, version=version)
         audit.record(

@@ -25,10 +25,8 @@ from touchline.identity.graph import next_identifier_version
 from touchline.identity.mirror import sync_identity_map
 from touchline.ingest.context import ProfileContext
 from touchline.processing.credits import update_credits
-from touchline.processing.erasure import ErasurePlan, Scrubbed, scrub_event_plane
+from touchline.processing.erasure import MIN_TEXT, ErasurePlan, Scrubbed, scrub_event_plane
 from touchline.store.base import EventStore
-
-MIN_TEXT = 3  # shorter strings are not searched for in free text (too many false hits)
 
 
 def erase(
@@ -68,6 +66,7 @@ def scrub_control_plane(
     snapshots; returns what the event plane must replace."""
     group = _merged_group(session, customer_id)
     texts: set[str] = set()
+    names: set[str] = set()
     replaced: dict[tuple[str, str], str] = {}
     visitors: list[int] = []
     for row in session.scalars(
@@ -80,15 +79,17 @@ def scrub_control_plane(
         texts.add(row.value)
         row.value, row.version = replaced[(row.kind, row.value)], version
     for customer in group:
-        texts.update(_person_texts(customer))
+        texts.update(_identifying(customer))
+        names.update(_names(customer))
         _blank(customer, now)
-    _scrub_merges(session, [c.id for c in group], texts)
+    _scrub_merges(session, [c.id for c in group], texts | names)
     session.flush()
     return ErasurePlan(
         profile_id=profile_id,
         replaced=replaced,
         visitor_keys=tuple(sorted(set(visitors))),
-        texts=tuple(sorted({t.lower() for t in texts if len(t) >= MIN_TEXT})),
+        texts=_lowered(texts),
+        names=_lowered(names),
         phone_region=phone_region,
     )
 
@@ -105,12 +106,20 @@ def _merged_group(session: Session, customer_id: str) -> list[CustomerProfile]:
     return list(found.values())
 
 
-def _person_texts(customer: CustomerProfile) -> list[str]:
+def _identifying(customer: CustomerProfile) -> list[str]:
+    """Emails, phones, the external id and raw values that failed validation."""
     invalid: Mapping[str, Any] = (customer.attributes or {}).get("invalid", {})
     raw = [v for values in invalid.values() for v in (values if isinstance(values, list) else [])]
+    return [str(t) for t in (customer.email, customer.phone, customer.external_id, *raw) if t]
+
+
+def _names(customer: CustomerProfile) -> list[str]:
     named = [customer.display_name] if (customer.attributes or {}).get("named") else []
-    fields = (customer.email, customer.phone, customer.first_name, customer.last_name)
-    return [str(t) for t in (*fields, customer.external_id, *named, *raw) if t]
+    return [str(t) for t in (customer.first_name, customer.last_name, *named) if t]
+
+
+def _lowered(texts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({t.lower() for t in texts if len(t) >= MIN_TEXT}))
 
 
 def _blank(customer: CustomerProfile, now: datetime) -> None:

@@ -28,6 +28,7 @@ from touchline.domain.sessions import FIRST_PARTY_ORIGINS
 from touchline.store.base import EventStore, Sql
 
 ERASED: Final = "erased"
+MIN_TEXT: Final = 3  # shorter strings are never hunted for in free text
 # Payload keys that name a person, wherever they sit (provider payloads, raw bodies).
 PERSON_KEYS: Final = frozenset(
     {*IDENTITY_FIELDS, *NAME_FIELDS, "full_name", "customer_email", "receipt_email",
@@ -41,12 +42,15 @@ Row = dict[str, Any]
 @dataclass(frozen=True, slots=True)
 class ErasurePlan:
     """What the control plane replaced: (kind, old value) → token; the erased visitors' keys;
-    lowercased PII strings to remove from free text."""
+    lowercased identifying strings (emails, phones, ids) to remove from any text, and the
+    person's names, removed only from the customer's own events (a name is too common a
+    word to hunt for in other people's)."""
 
     profile_id: str
     replaced: Mapping[tuple[str, str], str]
     visitor_keys: tuple[int, ...]
     texts: tuple[str, ...]
+    names: tuple[str, ...] = ()
     phone_region: str | None = None
 
     @property
@@ -182,6 +186,7 @@ def _event(row: Row, plan: ErasurePlan) -> bool:
     own = int(row.get("visitor_key") or 0) in plan.visitor_keys or _names_customer(identity, plan)
     extra = _raw_values(identity) if own else []
     texts = _patterns((*plan.texts, *extra))
+    in_json = _patterns((*plan.texts, *extra, *plan.names)) if own else texts
     if own and PERSON_KEYS & identity.keys():
         row["identity"] = _dump({k: v for k, v in identity.items() if k not in PERSON_KEYS})
     if int(row.get("visitor_key") or 0) in plan.visitor_keys and row.get("anonymous_id"):
@@ -192,7 +197,7 @@ def _event(row: Row, plan: ErasurePlan) -> bool:
         token = plan.token(IdentifierKind.USER_ID.value, str(row["user_id"]))
         row["user_id"] = token or (ERASED if own else row["user_id"])
     payload = _json(row.get("payload"))
-    cleaned = _clean(payload, texts, own=own)
+    cleaned = _clean(payload, in_json, own=own)
     if cleaned != payload:
         row["payload"] = _dump(cleaned)
     for column in URL_COLUMNS:
@@ -213,7 +218,11 @@ def _names_customer(identity: Mapping[str, Any], plan: ErasurePlan) -> bool:
 
 def _raw_values(identity: Mapping[str, Any]) -> list[str]:
     """The values as the event spelt them (a phone's spaces, an email's capitals)."""
-    return [str(v).lower() for k, v in identity.items() if k in PERSON_KEYS and str(v).strip()]
+    return [
+        str(v).lower()
+        for k, v in identity.items()
+        if k in IDENTITY_FIELDS and len(str(v).strip()) >= MIN_TEXT
+    ]
 
 
 def _clean(value: Any, texts: re.Pattern[str] | None, *, own: bool) -> Any:

@@ -275,7 +275,7 @@ def by_reference(session: Session, *, profile_id: str, reference: str) -> Custom
         seen.add(row.id)
         row = session.get(CustomerProfile, row.merged_into_id)
     if row is None or row.profile_id != profile_id or row.deleted_at is not None:
-        raise NotFound(f"customer profile {reference} not found")
+        raise NotFound("customer profile not found")  # the reference is not echoed
     [record] = _records(session, [row])
     return record
 
