@@ -28,7 +28,7 @@ from touchline.api import profile_models as m
 from touchline.api.answers import cached
 from touchline.api.auth import HEAVY_COST, Caller, require
 from touchline.api.routes.customers import Journey, journey_event
-from touchline.api.schemas import ProfileEnvelope, ProfileMeta
+from touchline.api.schemas import CONFLICT_RESPONSES, ProfileEnvelope, ProfileMeta
 from touchline.control.repos import customers
 from touchline.domain.keys import Scope
 from touchline.errors import InvalidParameter
@@ -204,7 +204,10 @@ async def get_profile(caller: Reader, customer_id: str) -> ProfileEnvelope[m.Cus
     return ProfileEnvelope(data=await anyio.to_thread.run_sync(run), meta=_meta(caller))
 
 
-@router.post("", response_model=ProfileEnvelope[m.Written], summary="Create or upsert")
+@router.post(
+    "", response_model=ProfileEnvelope[m.Written], summary="Create or upsert",
+    responses=CONFLICT_RESPONSES,
+)  # fmt: skip
 async def create_profile(
     caller: Writer, body: Annotated[m.ProfileInput, Body()]
 ) -> ProfileEnvelope[m.Written]:
@@ -232,7 +235,7 @@ async def create_profile(
 
 @router.patch(
     "/{customer_id}", response_model=ProfileEnvelope[m.CustomerProfile],
-    summary="Change a customer profile",
+    summary="Change a customer profile", responses=CONFLICT_RESPONSES,
 )  # fmt: skip
 async def update_profile(
     caller: Writer, customer_id: str, body: Annotated[m.ProfileInput, Body()]
@@ -337,7 +340,7 @@ async def attribution(
     caller: Reader, customer_id: str, model: str | None = None
 ) -> ProfileEnvelope[m.Attribution]:
     """Each conversion of the customer with the credit every touch earned under `model`
-    (default: the profile's), and the value it attributes in the reporting currency."""
+    (default last_touch), and the value it attributes in the reporting currency."""
     chosen = params.model(model)
 
     def run() -> m.Attribution:
@@ -354,7 +357,7 @@ async def attribution(
 
 @router.post(
     "/{customer_id}/unmerge", response_model=ProfileEnvelope[m.Unmerged],
-    summary="Undo a merge of this customer profile",
+    summary="Undo a merge of this customer profile", responses=CONFLICT_RESPONSES,
 )  # fmt: skip
 async def unmerge(
     caller: Writer, customer_id: str, body: Annotated[m.UnmergeInput, Body()]
