@@ -12,9 +12,10 @@ import pytest
 from tests.api.conftest import Api
 from tests.api.people import People, at, identify, seed, send
 from tests.api.pii import traces
+from tests.attribution.journeys import payment
 
 from touchline.api.routes import customer_profiles as routes
-from touchline.control.repos import customers, profiles
+from touchline.control.repos import customers, fx_rates, profiles
 from touchline.domain.keys import Scope
 from touchline.identity.erase_command import ERASE_PATH
 from touchline.store.base import Sql
@@ -199,10 +200,8 @@ def _context(api: Api) -> Any:
         return profiles.get(session, api.served.profile_id).context()
 
 
-def _payment_of(email: str, when: Any, amount: float, ref: str) -> Any:
-    from tests.attribution.journeys import payment
-
-    return payment(when, amount, ref=ref, email=email)
+def _payment_of(email: str, when: Any, amount: float, ref: str, currency: str = "USD") -> Any:
+    return payment(when, amount, ref=ref, email=email, currency=currency)
 
 
 def test_journey_and_attribution_of_a_customer(api: Api, people: People) -> None:
@@ -332,3 +331,23 @@ def test_heavy_reads_are_cached_until_a_write_makes_them_fresh(
     call(api, "GET", f"/{people.bob}/journey", read, 404)  # fresh: Bob is gone
     month = call(api, "GET", "/cohorts", read, params={"group_by": "month"})["data"]
     assert month["cohorts"][0]["customers"] == 2 and len(counted) == 6
+
+
+def test_recalculate_ltv_values_a_payment_at_rates_imported_since(
+    api: Api, people: People, tmp_path: Any
+) -> None:
+    read, write = keys(api)
+    send(api, _context(api), [_payment_of("bob@example.com", at(20, 12), 100_000, "pi_ars",
+                                          currency="ARS")], origin="webhook:stripe")  # fmt: skip
+    api.served.runtime.loader.drain()
+    bob = call(api, "GET", f"/{people.bob}", read)["data"]
+    assert (bob["conversion_count"], bob["ltv"]) == (2, 50.0)  # ECB has no ARS: unconverted
+    rates = tmp_path / "rates.csv"
+    rates.write_text("date,currency,per_eur\n2026-03-20,ARS,1000\n2026-03-20,USD,1.25\n")
+    with api.served.runtime.database.transaction() as session:
+        fx_rates.import_csv(session, rates)
+    assert call(api, "GET", f"/{people.bob}", read)["data"]["ltv"] == 50.0  # not yet re-valued
+    done = call(api, "POST", f"/{people.bob}/recalculate-ltv", write)["data"]
+    # 100,000 ARS = 100 EUR = 125 USD on the day; plus the $50 payment.
+    assert (done["ltv"], done["conversions_revalued"]) == (175.0, 1)
+    assert call(api, "GET", f"/{people.bob}", read)["data"]["ltv"] == 175.0
