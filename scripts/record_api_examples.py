@@ -23,7 +23,9 @@ from fastapi.testclient import TestClient
 from touchline.app import create_app
 from touchline.control.db import Database
 from touchline.control.repos import api_keys
+from touchline.domain.identity import IdentifierKind, Identifiers
 from touchline.domain.keys import Scope
+from touchline.identity.graph import next_identifier_version, resolve_batch
 from touchline.settings import Settings
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "touchline" / "api" / "examples.json"
@@ -90,16 +92,63 @@ def questions(client: TestClient, key: dict[str, str]) -> dict[str, tuple[str, d
     body = {"start_date": period["date_from"], "end_date": period["date_to"]}
     asked["POST /contacts"] = ("/contacts", {"json": body})
     asked["POST /timelines"] = ("/timelines", {"json": body})
-    return asked
+    return asked | profile_questions(customer)
 
 
-def record(client: TestClient, key: dict[str, str]) -> dict[str, Any]:
+def profile_questions(customer: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The customer profiles API, in an order that leaves the demo's customers whole: the
+    example customer is created, changed and finally erased."""
+    base, new = "/customer-profiles", "/customer-profiles/ext_crm-1001"
+    person = {"externalId": "crm-1001", "email": "ana.lima@example.com", "firstName": "Ana"}
+    return {
+        f"GET {base}": (base, {"params": {"limit": 2}}),
+        f"GET {base}/count": (f"{base}/count", {}),
+        f"GET {base}/cohorts": (f"{base}/cohorts", {"params": {"group_by": "source"}}),
+        f"GET {base}/ltv-cohorts": (f"{base}/ltv-cohorts", {"params": {"months": 3}}),
+        f"GET {base}/{{customer_id}}": (f"{base}/{customer}", {}),
+        f"GET {base}/{{customer_id}}/journey": (f"{base}/{customer}/journey", {}),
+        f"GET {base}/{{customer_id}}/attribution": (
+            f"{base}/{customer}/attribution", {"params": {"model": "linear"}}),
+        f"POST {base}/{{customer_id}}/recalculate-ltv": (
+            f"{base}/{customer}/recalculate-ltv", {}),
+        f"POST {base}": (base, {"json": person}),
+        f"PATCH {base}/{{customer_id}}": (new, {"json": {"lastName": "Lima"}}),
+        f"DELETE {base}/{{customer_id}}": (new, {}),
+    }  # fmt: skip
+
+
+def merged_pair(settings: Settings, profile_id: str) -> tuple[str, str]:
+    """A merge to undo in the unmerge example: an email customer and a phone customer that
+    an identity carrying both merged (the identity graph's own rules). (winner, merge id)."""
+    email = (IdentifierKind.EMAIL, "sam.rivera@example.com")
+    phone = (IdentifierKind.PHONE, "+14155550100")
+    batch = [Identifiers(pairs=(email,)), Identifiers(pairs=(phone,)),
+             Identifiers(pairs=(email, phone))]  # fmt: skip
+    database = Database.open(settings)
+    try:
+        now = datetime.now(UTC)
+        with database.transaction() as session:
+            version = next_identifier_version(session, int(now.timestamp() * 1_000_000))
+            done = resolve_batch(session, profile_id=profile_id, batch=batch, now=now,
+                                 version=version)  # fmt: skip
+        winner = done.customer_ids[-1]
+        assert winner is not None and done.merge_ids
+        return winner, done.merge_ids[-1]
+    finally:
+        database.close()
+
+
+def record(client: TestClient, key: dict[str, str], merge: tuple[str, str]) -> dict[str, Any]:
     examples: dict[str, Any] = {}
     for operation, (path, options) in questions(client, key).items():
         method = operation.split(" ", 1)[0]
         answer = client.request(method, f"/api/v1{path}", headers=key, **options)
         answer.raise_for_status()
         examples[operation] = trimmed(answer.json())
+    winner, merge_id = merge
+    examples["POST /customer-profiles/{customer_id}/unmerge"] = client.post(
+        f"/api/v1/customer-profiles/{winner}/unmerge", headers=key, json={"merge_id": merge_id}
+    ).json()
     # Last: rotating replaces the key the other questions used.
     rotated = client.post("/api/v1/keys/rotate", headers=key).json()
     new_key = {"Authorization": f"Bearer {rotated['data']['key']}"}
@@ -116,8 +165,9 @@ def main() -> None:
         profile_id = build_demo(data_dir)
         settings = Settings(data_dir=data_dir, sync_scheduler=False)
         key = every_scope_key(settings, profile_id)
+        merge = merged_pair(settings, profile_id)
         with TestClient(create_app(settings)) as client:
-            examples = record(client, key)
+            examples = record(client, key, merge)
     OUT.write_text(json.dumps(examples, indent=1, sort_keys=True) + "\n")
     sys.stdout.write(f"{len(examples)} examples → {OUT}\n")
 

@@ -59,6 +59,12 @@ def tenants(api: Api) -> Tenants:
         workspace = workspaces.create(session, name="Tenant B", actor="test")
         other = profiles.create(session, workspace_id=workspace.id, name="B", actor="test")
     a_key, b_key = all_scopes_key(api, api.served.profile_id), all_scopes_key(api, other.id)
+    ana = api.served.client.post(
+        "/api/v1/customer-profiles",
+        headers=a_key,
+        json={"externalId": "crm-ana", "email": "ana@example.com"},
+    )
+    assert ana.status_code == 200 and ana.json()["data"]["created"] is False, ana.text
     customers = get(api, "/customers", a_key, limit="100", goal="payment_received", **PERIOD)[
         "data"
     ]
@@ -117,6 +123,31 @@ def requests(t: Tenants) -> Iterator[tuple[str, str, dict[str, Any], Any]]:
                                  "campaign": "c1"}  # fmt: skip
 
 
+NOT_FOUND = 404
+
+
+def profile_requests(t: Tenants) -> Iterator[tuple[str, str, dict[str, Any], Any, int, int]]:
+    """The customer profiles API with A's customer id and external id: (…, B's status, A's).
+    B's key gets a 404 for A's customer (by id or `ext_`), A's own key gets it; lists, counts
+    and cohorts answer 200 with B's own (no) customers. The erase comes last."""
+    customer, ext = {"customer_id": t.ids["customer"]}, {"customer_id": "ext_crm-ana"}
+    base = "/customer-profiles"
+    yield "GET", base, {"search": "ana"}, None, 200, 200
+    yield "GET", f"{base}/count", {}, None, 200, 200
+    yield "GET", f"{base}/cohorts", {"group_by": "source"}, None, 200, 200
+    yield "GET", f"{base}/ltv-cohorts", {}, None, 200, 200
+    one = f"{base}/{{customer_id}}"
+    for query in (customer, ext):
+        yield "GET", one, query, None, NOT_FOUND, 200
+    for tail in ("journey", "attribution"):
+        yield "GET", f"{one}/{tail}", customer, None, NOT_FOUND, 200
+    yield "POST", f"{one}/recalculate-ltv", customer, None, NOT_FOUND, 200
+    yield "POST", f"{one}/unmerge", customer, {"merge_id": "none"}, NOT_FOUND, NOT_FOUND
+    yield "PATCH", one, ext, {"lastName": "Quixote"}, NOT_FOUND, 200
+    yield "POST", base, {}, {"firstName": "Bea"}, 200, 200
+    yield "DELETE", one, customer, None, NOT_FOUND, 200
+
+
 def ask(api: Api, key: dict[str, str], method: str, path: str, query: dict[str, Any],
         body: Any) -> tuple[int, str]:  # fmt: skip
     url = "/api/v1" + path.format(**query)
@@ -145,6 +176,14 @@ def test_another_profile_never_gets_a_byte_of_this_profiles_data(
         )
         status, text = ask(api, tenants.a_key, method, path, query, body)
         assert status == 200, (method, path, text)
+        seen_by_a |= leaked(text, tenants.secrets)
+    for method, path, query, body, b_status, a_status in profile_requests(tenants):
+        covered.add((method, path))
+        status, text = ask(api, tenants.b_key, method, path, query, body)
+        assert status == b_status, (method, path, query, text)
+        assert not leaked(text, tenants.secrets), (method, path, leaked(text, tenants.secrets))
+        status, text = ask(api, tenants.a_key, method, path, query, body)
+        assert status == a_status, (method, path, text)
         seen_by_a |= leaked(text, tenants.secrets)
     assert covered == every_operation() - KEY_OPERATIONS
     # Not vacuous: A's own key, asking the same questions, sees its data.

@@ -17,7 +17,9 @@ ERROR_EXAMPLES: Final[dict[str, tuple[str, str]]] = {
     "403": ("insufficient_scope", "This API key lacks the customers:read scope"),
     "404": ("not_found", "Not found"),
     "429": ("rate_limit_exceeded", "Rate limit of 60 units per minute exceeded; retry in 12 s"),
+    "409": ("duplicate_external_id", "externalId 'crm-1001' belongs to another customer"),
     "500": ("internal_error", "Internal server error"),
+    "503": ("service_unavailable", "The server is starting or stopping; retry shortly"),
 }
 
 
