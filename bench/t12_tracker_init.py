@@ -1,16 +1,19 @@
-"""The tracker's own cost on a page: main-thread time to parse, compile and run
-/atribu-tracker.js up to the end of init (first page view queued, captures installed), in
-Debian's chromium driven by Playwright. Target: at most 5 ms.
+"""The tracker's own cost on a page: all main-thread time /atribu-tracker.js spends getting
+going on page load, in Debian's chromium driven by Playwright. Target: at most 5 ms.
 
-Each run is a fresh browser profile (a first visit: ids created, storage and cookies written)
-loading a page of about 300 elements (links, forms, buttons, a video). The page fetches the
-built script and evaluates it between two `performance.now()` readings, so the figure is the
-whole synchronous cost of the script (`defer` runs it the same way once the DOM is parsed);
-the tracker's own `atribu:init` measure (init alone) is printed beside it, and so is
-`atribu:start`: the task init schedules right after itself, which opens localStorage and the
-cookies (a synchronous round trip to the browser process each) and sends the landing page
-view. No network: the page, the script and collect are answered by Playwright routes.
-Run alone: `.venv/bin/python -m bench.t12_tracker_init [--quick]`.
+What is counted (docs/decisions/0908): the script's synchronous evaluation (parse, compile,
+init), measured between two `performance.now()` readings around an indirect `eval` of the
+built script (pessimistic: a `<script defer>` may parse it off the main thread), plus every
+callback the tracker hands the browser in the next 1.5 s with nobody touching the page:
+timers, idle callbacks, animation frames, observers and event listeners are wrapped before
+the script runs and each call is timed. That covers the start task (localStorage, cookies,
+the landing page view), the CTA scan, buffered web-vitals entries and the first send. Work
+moved into a later task is still counted; the promise continuation of the send is not.
+
+A first visit is a fresh browser profile (ids created, storage and cookies written); the
+returning visit reloads the same page in that profile. The page has about 300 elements
+(links, "Book now" buttons, a form, a video). No network: Playwright routes answer the page,
+the script and collect. Run alone: `.venv/bin/python -m bench.t12_tracker_init [--quick]`.
 """
 
 from __future__ import annotations
@@ -18,15 +21,19 @@ from __future__ import annotations
 import shutil
 import statistics
 import sys
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final
 
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import Page, Route, sync_playwright
 
 from bench.result import Goal, Result
 from touchline.web.tracker_bundle import current_bundle
 
 COVERS = ("TRACKER",)
 TARGET_MS = 5.0
+WINDOW_MS = 1500
 ORIGIN = "https://bench.example"
 BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -39,18 +46,88 @@ SNIPPET = """<script>
     (window.atribuTracker.q = window.atribuTracker.q || []).push(arguments);
   };
 </script>"""
-MEASURE = """<script>
-  fetch("/atribu-tracker.js").then((r) => r.text()).then((code) => {
-    const start = performance.now();
+# Wraps every way a script hands the browser a callback, then evaluates the tracker. Each
+# callback's time is added to its kind ("setTimeout 0", "IntersectionObserver", "load", …).
+METER = """<script>
+(() => {
+  const now = () => performance.now();
+  const wait = window.setTimeout.bind(window);
+  const spent = {};
+  const timed = (kind, callback) => typeof callback !== "function" ? callback : function () {
+    const begun = now();
+    try { return callback.apply(this, arguments); }
+    finally { spent[kind] = (spent[kind] || 0) + now() - begun; }
+  };
+  for (const name of ["setTimeout", "setInterval"]) {
+    const original = window[name];
+    window[name] = (callback, delay, ...rest) =>
+      original(timed(name + " " + (delay || 0), callback), delay, ...rest);
+  }
+  for (const name of ["requestIdleCallback", "requestAnimationFrame", "queueMicrotask"]) {
+    const original = window[name];
+    if (original) window[name] = (callback, ...rest) => original(timed(name, callback), ...rest);
+  }
+  for (const name of ["IntersectionObserver", "PerformanceObserver", "MutationObserver"]) {
+    const Original = window[name];
+    window[name] = class extends Original {
+      constructor(callback, options) { super(timed(name, callback), options); }
+    };
+  }
+  const listeners = new WeakMap();
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    if (!listeners.has(listener)) listeners.set(listener, timed(type, listener));
+    return add.call(this, type, listeners.get(listener) || listener, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, listener, options) {
+    return remove.call(this, type, listeners.get(listener) || listener, options);
+  };
+  // Awaited by Playwright's evaluate (not polled: polling would run through the wrappers).
+  window.benchResult = fetch("/atribu-tracker.js").then((r) => r.text()).then((code) => {
+    const begun = now();
     (0, eval)(code);
-    const total = performance.now() - start;
-    const init = performance.getEntriesByName("atribu:init")[0];
-    setTimeout(() => {
-      const start = performance.getEntriesByName("atribu:start")[0];
-      window.benchResult = { total, init: init.duration, start: start.duration };
-    }, 50);
+    const evaluate = now() - begun;
+    return new Promise((done) => wait(() => done({ evaluate, ...spent }), WINDOW_MS));
   });
-</script>"""
+})();
+</script>""".replace("WINDOW_MS", str(WINDOW_MS))
+EVALUATE = "evaluate"
+
+
+# What the tracker does after it got going, not to get going: observers reporting what the
+# visitor saw (CTA impressions, buffered web vitals) and the first batch's send (its 1 s
+# delay). Every other kind, including any kind not named here, counts as initialization.
+ACTIVITY: Final = (
+    "IntersectionObserver",
+    "PerformanceObserver",
+    "MutationObserver",
+    "setTimeout 1000",
+)
+NAMES: Final = {
+    EVALUATE: "evaluate: parse, compile, init",
+    "setTimeout 0": "start task: storage, page view",
+    "setTimeout 50": "CTA scan",
+    "load": "load listener (Pixel wrap)",
+    "IntersectionObserver": "CTA impressions (observer)",
+    "PerformanceObserver": "web vitals (observer)",
+    "setTimeout 1000": "first send (batch timer)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One page load: main-thread ms per kind of work ("evaluate", "setTimeout 0", …)."""
+
+    parts: Mapping[str, float]
+
+    @property
+    def init(self) -> float:
+        return sum(ms for kind, ms in self.parts.items() if kind not in ACTIVITY)
+
+    @property
+    def total(self) -> float:
+        return sum(self.parts.values())
 
 
 def page_html() -> str:
@@ -66,7 +143,7 @@ def page_html() -> str:
     )
     return (
         f"<!doctype html><html><head><title>Bench</title>{SNIPPET}</head><body>"
-        f'<ul>{items}</ul>{form}<video src="/v.mp4"></video>{MEASURE}</body></html>'
+        f'<ul>{items}</ul>{form}<video src="/v.mp4"></video>{METER}</body></html>'
     )
 
 
@@ -82,8 +159,14 @@ def answer(route: Route) -> None:
         route.fulfill(status=404, body="")
 
 
-def measurements(runs: int) -> Iterator[tuple[float, float, float]]:
-    """(whole script, init alone, the start task) in ms, one triple per fresh visit."""
+def visit(page: Page) -> Visit:
+    page.goto(f"{ORIGIN}/")
+    result = page.evaluate("window.benchResult")
+    return Visit({str(kind): float(ms) for kind, ms in result.items()})
+
+
+def measurements(runs: int) -> Iterator[tuple[Visit, Visit]]:
+    """(first visit, returning visit), each first visit in a fresh browser profile."""
     chromium = shutil.which("chromium")
     if chromium is None:
         raise RuntimeError("Debian's chromium is not installed (make bench installs it)")
@@ -99,27 +182,54 @@ def measurements(runs: int) -> Iterator[tuple[float, float, float]]:
                 context = browser.new_context()
                 context.route("**/*", answer)
                 page = context.new_page()
-                page.goto(f"{ORIGIN}/")
-                result = page.wait_for_function("window.benchResult").json_value()
+                first = visit(page)
+                yield first, visit(page)
                 context.close()
-                yield float(result["total"]), float(result["init"]), float(result["start"])
         finally:
             browser.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def spread(values: list[float]) -> str:
+    """Median, p95 and minimum: the machine is shared, and preemption only ever adds time."""
+    median, p95 = statistics.median(values), percentile(values, 0.95)
+    return f"{median:6.2f} {p95:6.2f} {min(values):6.2f}"
+
+
+def report(label: str, visits: list[Visit]) -> None:
+    """Each kind of work, initialization's total beside the target, then everything."""
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for one in visits:
+        for kind, ms in one.parts.items():
+            by_kind[kind].append(ms)
+    print(f"  {label}, {len(visits)} runs (ms: median, p95, min; runs with it)")
+    setup = sorted((k for k in by_kind if k not in ACTIVITY), key=lambda k: (k != EVALUATE, k))
+    for kind in setup:
+        print(f"    {NAMES.get(kind, kind):<34} {spread(by_kind[kind])}   {len(by_kind[kind])}")
+    init = spread([one.init for one in visits])
+    print(f"    {'= initialization':<34} {init}   target <= {TARGET_MS} ms")
+    for kind in sorted(k for k in by_kind if k in ACTIVITY):
+        print(f"    {NAMES.get(kind, kind):<34} {spread(by_kind[kind])}   {len(by_kind[kind])}")
+    print(f"    {'= all tracker work in the window':<34} {spread([one.total for one in visits])}")
 
 
 def run(quick: bool, large: bool = False) -> list[Result]:  # noqa: ARG001 - one size
     runs = 10 if quick else 40
     figures = list(measurements(runs + 3))[3:]  # the first visits warm the browser up
-    totals = sorted(total for total, _, _ in figures)
-    p95 = totals[min(len(totals) - 1, round(0.95 * (len(totals) - 1)))]
-    init = statistics.median(init for _, init, _ in figures)
-    start = statistics.median(start for _, _, start in figures)
-    print(f"  of which init itself (atribu:init): median {init:.2f} ms")
-    print(f"  then its own task (storage, cookies, page view; atribu:start): {start:.2f} ms")
-    name, median = "Tracker init (main thread)", statistics.median(totals)
+    first = [one for one, _ in figures]
+    report("first visit (fresh profile)", first)
+    report("returning visit (same profile, reloaded)", [again for _, again in figures])
+    inits = [one.init for one in first]
+    name = "Tracker init (main thread)"
     return [
-        Result(name, "ms, median of fresh visits", median, TARGET_MS, Goal.AT_MOST),
-        Result(name, "ms, p95 of fresh visits", p95, TARGET_MS, Goal.AT_MOST),
+        Result(
+            name, "ms, median of first visits", statistics.median(inits), TARGET_MS, Goal.AT_MOST
+        ),
+        Result(name, "ms, p95 of first visits", percentile(inits, 0.95), TARGET_MS, Goal.AT_MOST),
     ]
 
 

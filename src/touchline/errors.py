@@ -10,6 +10,7 @@ to the REST envelope, MCP `isError` results and CLI exit codes.
      ├── NotFound (not_found, 404)
      ├── MethodNotAllowed (method_not_allowed, 405)
      ├── Conflict (conflict, 409)
+     │    └── DuplicateExternalId (duplicate_external_id, 409)
      ├── PayloadTooLarge (payload_too_large, 413)    body or event count over a limit
      ├── RateLimitExceeded (rate_limit_exceeded, 429)
      └── Unavailable (service_unavailable, 503)
@@ -78,6 +79,12 @@ class Conflict(TouchlineError):
     code = "conflict"
     status = 409
     exit_code = 5
+
+
+class DuplicateExternalId(Conflict):
+    """Another customer profile already holds the externalId (the peers' DUPLICATE_EXTERNAL_ID)."""
+
+    code = "duplicate_external_id"
 
 
 class PayloadTooLarge(TouchlineError):

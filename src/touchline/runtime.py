@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from touchline.analytics.cache import AnswerCache
 from touchline.api.rate_limit import RateLimiter
 from touchline.connectors.base import HttpOptions
 from touchline.control.db import Database
@@ -53,6 +54,7 @@ class Runtime:
     http: HttpOptions
     scheduler: SyncScheduler | None
     rate_limiter: RateLimiter
+    answers: AnswerCache
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -111,6 +113,7 @@ class Runtime:
             http=http,
             scheduler=scheduler,
             rate_limiter=RateLimiter(),
+            answers=AnswerCache(ttl_seconds=settings.answer_cache_seconds),
         )
 
     async def stop(self) -> None:

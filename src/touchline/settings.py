@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     webhook_max_body_bytes: int = Field(
         default=1024 * 1024, description="Largest accepted webhook body (bytes); larger → 413."
     )
+    answer_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Longest a report answer is reused; any write in this server makes it "
+        "stale at once (0 turns the cache off).",
+    )
     sync_scheduler: bool = Field(
         default=True,
         description="Run connections' scheduled syncs inside the server (each connector sets "

@@ -15,7 +15,9 @@ from tests.attribution.journeys import World
 
 from touchline.api.app import build_api
 from touchline.client import (
+    Conflict,
     InvalidDateRange,
+    NotFound,
     RateLimited,
     ServerError,
     Touchline,
@@ -159,3 +161,34 @@ def test_filters_are_sent_as_filter_brackets_and_errors_are_typed() -> None:
         with pytest.raises(ServerError) as failed:
             api.realtime()
         assert (failed.value.code, failed.value.request_id) == ("http_502", "req_2")
+
+
+def test_customer_profile_methods_against_the_server(served: tuple[World, Live]) -> None:
+    w, live = served
+    with Touchline(live.api, every_scope_key(w, rate_limit=1000)) as api:
+        made = api.upsert_customer_profile(external_id="cli-1", email="Cli@Example.com",
+                                           first_name="Cleo")  # fmt: skip
+        customer = made.data["customer"]
+        assert made.data["created"] is True and customer["email"] == "cli@example.com"
+        assert api.customer_profile("ext_cli-1").data["id"] == customer["id"]
+        changed = api.update_customer_profile(customer["id"], last_name="Ray")
+        assert changed.data["display_name"] == "Cleo Ray"
+        with pytest.raises(Conflict) as raised:
+            api.upsert_customer_profile(external_id="cli-2", email="cli@example.com")
+        assert raised.value.code == "duplicate_external_id"
+        listed = list(api.iter_customer_profiles(search="cli@", page_size=1))
+        assert [row["id"] for row in listed] == [customer["id"]]
+        count = api.customer_profile_count().data["count"]
+        cohorts = api.customer_profile_cohorts(group_by="month").data["cohorts"]
+        assert sum(c["customers"] for c in cohorts) == count
+        assert api.customer_profile_ltv_cohorts(months=2).data["months"] == 2
+        assert api.customer_profile_journey(customer["id"]).data["total_count"] == 0
+        assert api.customer_profile_attribution(customer["id"], model="linear").data[
+            "conversions"] == []  # fmt: skip
+        assert api.recalculate_customer_profile_ltv(customer["id"]).data["ltv"] == 0.0
+        with pytest.raises(NotFound):
+            api.unmerge_customer_profile(customer["id"], merge_id="nope")
+        assert api.delete_customer_profile(customer["id"]).data["deleted"] is True
+        with pytest.raises(NotFound):
+            api.customer_profile(customer["id"])
+        assert api.customer_profile_count().data["count"] == count - 1

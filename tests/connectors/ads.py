@@ -7,27 +7,52 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from currency_converter import CurrencyConverter
-from tests.attribution.journeys import World
+from tests.attribution.journeys import World, payment, visit
 
+from touchline.analytics.attribution import Level
+from touchline.analytics.campaigns import AttributionRow, attribution_by
+from touchline.analytics.query import Period
 from touchline.connectors import service
 from touchline.connectors.base import HttpOptions
 from touchline.control.db import Database
 from touchline.control.repos import connections
 from touchline.control.repos.connections import ConnectionRecord
 from touchline.control.secrets import SecretBox
+from touchline.domain.attribution.settings import Model
 from touchline.domain.money import cents, convert
 from touchline.ingest.importer import ImportReport, load_if_idle
+from touchline.ingest.protocol import Identity
 from touchline.ingest.server_events import spool_submitter
 from touchline.store import open_store
 from touchline.store.base import EventStore, Sql
 
 ECB = CurrencyConverter()
+
+
+def ad_click_pays(
+    w: World, *, visitor: str, url: str, clicked: datetime, email: str, amount: float, ref: str
+) -> None:
+    """A visitor lands from an ad, identifies a minute later, and pays by Stripe an hour on."""
+    identify = visit(visitor, clicked + timedelta(minutes=1), type="identify",
+                     identity=Identity(email=email))  # fmt: skip
+    w.send(visit(visitor, clicked, url=url), identify)
+    w.send(payment(clicked + timedelta(hours=1), amount, ref=ref, email=email),
+           origin="webhook:stripe")  # fmt: skip
+
+
+def attributed(
+    store: EventStore, w: World, period: Period, level: Level
+) -> dict[str, AttributionRow]:
+    """Last-touch attribution rows of `level` by their key."""
+    rows = attribution_by(store, profile_id=w.profile.profile_id, period=period,
+                          model=Model.LAST_TOUCH, level=level)  # fmt: skip
+    return {row.key: row for row in rows}
 
 
 @dataclass

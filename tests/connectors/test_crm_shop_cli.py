@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import FixtureServer, recorded
 from typer.testing import CliRunner
 
 from touchline.cli.main import app
@@ -59,7 +59,7 @@ def test_ghl_syncs_from_the_command_line(
         ("/calendars/", "calendars"),
         ("/calendars/events", "calendar_events_consultations", "calendar_events_treatment"),
     ]:
-        provider_api.route("GET", path, *(Answer.fixture(f"ghl/{name}.json") for name in files))
+        provider_api.route("GET", path, *(recorded(f"ghl/{name}.json") for name in files))
     made = run(env, "connect", "ghl", "--profile", profile_id, "--location-id", LOCATION,
                "--access-token", "pit-cli", "--currency", "mxn", "--api-base", provider_api.url,
                "--json")  # fmt: skip

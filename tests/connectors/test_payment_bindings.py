@@ -4,16 +4,13 @@ bound."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import msgspec
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.attribution.journeys import World, world
+from tests.attribution.journeys import World
 from tests.identity.graph_helpers import ids, resolve
 
 from touchline.connectors.bindings import NO_BINDING, Binding, binding_of, customer_identity
@@ -90,20 +87,6 @@ def test_a_bound_customers_identifiers_come_first_and_the_payments_fill_the_rest
     assert merged.identity == {
         "email": "known@example.com", "phone": "+5215512345678", "stripe_customer_id": "cus_1",
     }  # fmt: skip
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path)
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def test_a_customer_merged_away_binds_the_customer_it_was_merged_into(

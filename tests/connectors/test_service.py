@@ -4,11 +4,9 @@ once the page is durable, resumes from it, and reports its outcome as connection
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from tests.attribution.journeys import World, world
+from tests.attribution.journeys import World
 from tests.connectors.fake import Script, fake_connector
 
 from touchline.connectors import service
@@ -24,20 +22,6 @@ from touchline.store import open_store
 from touchline.store.base import Sql
 
 __all__ = ["fake_connector"]
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path)
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def connect(w: World, database: Database, **values: str) -> str:

@@ -48,7 +48,7 @@ def test_upgrade_downgrade_upgrade_round_trips(control_settings: Settings) -> No
         assert current_revision(database.engine) is None
         upgrade(database.engine)
         assert user_tables(database) == TABLES
-        assert current_revision(database.engine) == "0003"
+        assert current_revision(database.engine) == "0004"
     finally:
         database.close()
 
@@ -69,7 +69,7 @@ def test_migrate_is_idempotent(control_settings: Settings) -> None:
     migrate(control_settings)
     database = Database.open(control_settings)
     try:
-        assert current_revision(database.engine) == "0003"
+        assert current_revision(database.engine) == "0004"
     finally:
         database.close()
 
@@ -99,7 +99,7 @@ def test_concurrent_processes_migrate_one_at_a_time(control_settings: Settings) 
     assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
     database = Database.open(control_settings)
     try:
-        assert current_revision(database.engine) == "0003"
+        assert current_revision(database.engine) == "0004"
     finally:
         database.close()
 

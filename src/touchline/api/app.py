@@ -11,10 +11,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from touchline import __version__
+from touchline.api.examples import add_examples
 from touchline.api.routes import (
     campaigns,
     contacts,
     conversions,
+    customer_profiles,
     customers,
     keys,
     keywords,
@@ -37,6 +39,7 @@ ROUTERS: Final[tuple[APIRouter, ...]] = (
     quality.router,
     keywords.router,
     customers.router,
+    customer_profiles.router,
     visitors.router,
     contacts.router,
     reference.router,
@@ -79,6 +82,7 @@ def openapi_document(api: FastAPI) -> dict[str, Any]:
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
+        add_examples(document)
         schemas = document.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)

@@ -77,4 +77,9 @@ ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     404: _error("not_found"),
     429: _error("rate_limit_exceeded (see Retry-After)"),
     500: _error("internal_error (quote the request_id)"),
+    503: _error("service_unavailable: the server is starting or stopping, or the store is busy"),
+}
+# The writes that can collide with another record (customer profiles).
+CONFLICT_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    409: _error("duplicate_external_id, or conflict (another customer's email or phone)"),
 }

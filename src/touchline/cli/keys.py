@@ -27,8 +27,10 @@ def create(
     scopes: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated scopes (default: analytics, campaigns, "
-            "conversions, realtime; customers:read and visitors:read only when listed)."
+            "--scopes",
+            "--scope",
+            help="Comma-separated scopes (default: analytics, campaigns, conversions, realtime; "
+            "customers:read, visitors:read and customers:write only when listed).",
         ),
     ] = None,
     name: Annotated[str, typer.Option(help="A label for the key.")] = "default",

@@ -6,6 +6,7 @@ import typer
 
 from touchline.cli import (
     connections,
+    customers,
     demo,
     goals,
     identity,
@@ -31,6 +32,7 @@ app.add_typer(user.app, name="user")
 app.add_typer(imports.app, name="import")
 app.add_typer(goals.app, name="goals")
 app.add_typer(identity.app, name="identity")
+app.add_typer(customers.app, name="customers")
 app.command("recompute")(recompute.recompute)
 app.command("serve")(serve.serve)
 app.command("stats")(stats.stats)

@@ -221,44 +221,63 @@ class Touchline:
         return pagination.by_page(fetch, page_size=page_size)
 
     def customer_profile_count(self) -> Answer:
+        """Live customer profiles (`data.count`)."""
         return self._get("customer_profile_count", {})
 
-    def customer_profile(self, profile_id: str) -> Answer:
+    def customer_profile(self, customer_id: str) -> Answer:
         """By id, or by external id as `ext_<externalId>`."""
-        return self._get("customer_profile", {}, path={"profile_id": profile_id})
+        return self._get("customer_profile", {}, path=_customer(customer_id))
 
-    def upsert_customer_profile(self, **fields: Any) -> Answer:
-        """Create, or update the profile with the same `externalId`."""
-        return self._call("upsert_customer_profile", json=fields)
+    def upsert_customer_profile(
+        self, *, external_id: str | None = None, email: str | None = None,
+        phone: str | None = None, first_name: str | None = None, last_name: str | None = None,
+    ) -> Answer:  # fmt: skip
+        """Create, or update the customer with the same `externalId`; an email or phone that
+        belongs to a customer links to it (`data.created` says which)."""
+        body = _clean(externalId=external_id, email=email, phone=phone,
+                      firstName=first_name, lastName=last_name)  # fmt: skip
+        return self._call("upsert_customer_profile", json=body)
 
-    def update_customer_profile(self, profile_id: str, **fields: Any) -> Answer:
-        return self._call("update_customer_profile", path={"profile_id": profile_id}, json=fields)
+    def update_customer_profile(
+        self, customer_id: str, *, external_id: str | None = None, email: str | None = None,
+        phone: str | None = None, first_name: str | None = None, last_name: str | None = None,
+    ) -> Answer:  # fmt: skip
+        """Set the fields given (409 `duplicate_external_id` for another customer's id)."""
+        body = _clean(externalId=external_id, email=email, phone=phone,
+                      firstName=first_name, lastName=last_name)  # fmt: skip
+        return self._call("update_customer_profile", path=_customer(customer_id), json=body)
 
-    def delete_customer_profile(self, profile_id: str) -> Answer:
-        """Soft delete and erase the person's email, phone and name (history stays)."""
-        return self._call("delete_customer_profile", path={"profile_id": profile_id})
+    def delete_customer_profile(self, customer_id: str) -> Answer:
+        """Soft delete and erase the person from both planes (history and money stay)."""
+        return self._call("delete_customer_profile", path=_customer(customer_id))
 
     def customer_profile_cohorts(
         self, *, group_by: str, start: Day | None = None, end: Day | None = None
     ) -> Answer:
+        """`group_by`: week, month, campaign or source."""
         params = _clean(group_by=group_by, start=_day(start), end=_day(end))
         return self._get("customer_profile_cohorts", params)
 
     def customer_profile_ltv_cohorts(self, *, months: int | None = None) -> Answer:
         return self._get("customer_profile_ltv_cohorts", _clean(months=months))
 
-    def recalculate_customer_profile_ltv(self, profile_id: str) -> Answer:
-        return self._call("recalculate_customer_profile_ltv", path={"profile_id": profile_id})
+    def recalculate_customer_profile_ltv(self, customer_id: str) -> Answer:
+        return self._call("recalculate_customer_profile_ltv", path=_customer(customer_id))
 
-    def customer_profile_journey(self, profile_id: str) -> Answer:
-        return self._get("customer_profile_journey", {}, path={"profile_id": profile_id})
+    def customer_profile_journey(
+        self, customer_id: str, *, offset: int | None = None, limit: int | None = None
+    ) -> Answer:
+        params = _clean(offset=offset, limit=limit)
+        return self._get("customer_profile_journey", params, path=_customer(customer_id))
 
-    def customer_profile_attribution(self, profile_id: str) -> Answer:
-        return self._get("customer_profile_attribution", {}, path={"profile_id": profile_id})
+    def customer_profile_attribution(self, customer_id: str, *, model: str | None = None) -> Answer:
+        params = _clean(model=model)
+        return self._get("customer_profile_attribution", params, path=_customer(customer_id))
 
-    def unmerge_customer_profile(self, profile_id: str, **body: Any) -> Answer:
-        path = {"profile_id": profile_id}
-        return self._call("unmerge_customer_profile", path=path, json=body or None)
+    def unmerge_customer_profile(self, customer_id: str, *, merge_id: str) -> Answer:
+        """Undo merge `merge_id` this customer took part in."""
+        body = {"merge_id": merge_id}
+        return self._call("unmerge_customer_profile", path=_customer(customer_id), json=body)
 
     # The one place requests are made
     def _get(
@@ -299,6 +318,10 @@ def _day(value: Day | None) -> str | None:
 
 def _clean(**params: Any) -> dict[str, Any]:
     return {name: value for name, value in params.items() if value is not None}
+
+
+def _customer(customer_id: str) -> dict[str, str]:
+    return {"customer_id": customer_id}
 
 
 def _segment(value: str) -> str:

@@ -46,16 +46,16 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
     # The customer profiles API
     "customer_profiles": _get(PROFILES),
     "customer_profile_count": _get(f"{PROFILES}/count"),
-    "customer_profile": _get(f"{PROFILES}/{{profile_id}}"),
+    "customer_profile": _get(f"{PROFILES}/{{customer_id}}"),
     "upsert_customer_profile": Endpoint("POST", PROFILES),
-    "update_customer_profile": Endpoint("PATCH", f"{PROFILES}/{{profile_id}}"),
-    "delete_customer_profile": Endpoint("DELETE", f"{PROFILES}/{{profile_id}}"),
+    "update_customer_profile": Endpoint("PATCH", f"{PROFILES}/{{customer_id}}"),
+    "delete_customer_profile": Endpoint("DELETE", f"{PROFILES}/{{customer_id}}"),
     "customer_profile_cohorts": _get(f"{PROFILES}/cohorts"),
     "customer_profile_ltv_cohorts": _get(f"{PROFILES}/ltv-cohorts"),
     "recalculate_customer_profile_ltv": Endpoint(
-        "POST", f"{PROFILES}/{{profile_id}}/recalculate-ltv"
+        "POST", f"{PROFILES}/{{customer_id}}/recalculate-ltv"
     ),
-    "customer_profile_journey": _get(f"{PROFILES}/{{profile_id}}/journey"),
-    "customer_profile_attribution": _get(f"{PROFILES}/{{profile_id}}/attribution"),
-    "unmerge_customer_profile": Endpoint("POST", f"{PROFILES}/{{profile_id}}/unmerge"),
+    "customer_profile_journey": _get(f"{PROFILES}/{{customer_id}}/journey"),
+    "customer_profile_attribution": _get(f"{PROFILES}/{{customer_id}}/attribution"),
+    "unmerge_customer_profile": Endpoint("POST", f"{PROFILES}/{{customer_id}}/unmerge"),
 }

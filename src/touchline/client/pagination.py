@@ -52,11 +52,13 @@ def by_records(fetch: Fetch) -> Iterator[Any]:
 
 
 def by_page(fetch: Fetch, *, page_size: int) -> Iterator[Any]:
-    """Customer profiles: pages 1, 2, … until one comes back short."""
+    """Customer profiles: pages 1, 2, … while `meta.has_more` (or until one comes back short)."""
     page = 1
     while True:
-        rows = fetch({"page": page, "limit": page_size}).data or []
+        answer = fetch({"page": page, "limit": page_size})
+        rows = answer.data or []
         yield from rows
-        if len(rows) < page_size:
+        more = answer.meta.get("has_more")
+        if not rows or (more is False) or (more is None and len(rows) < page_size):
             return
         page += 1

@@ -8,16 +8,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, TextClause, create_engine, event, text
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from touchline.changes import ChangeCounter
 from touchline.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -28,6 +29,7 @@ _PG_MIGRATION_LOCK = 7_469_201_884
 _alembic_lock = threading.Lock()
 # Execution option naming the SQLite BEGIN flavour (see `_sqlite_begin`).
 _BEGIN_OPTION = "touchline_sqlite_begin"
+_WROTE, _WATCHED = "touchline_wrote", "touchline_watched"  # Session.info keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,8 @@ class Database:
     engine: Engine
     writer: sessionmaker[Session]
     reader: sessionmaker[Session]
+    # Bumped after each committed transaction that wrote something (analytics/cache.py).
+    changes: ChangeCounter = field(default_factory=ChangeCounter)
 
     @classmethod
     def open(cls, settings: Settings) -> Database:
@@ -51,8 +55,12 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session inside one transaction, committed on success, rolled back on error."""
-        with self.writer() as session, session.begin():
-            yield session
+        with self.writer() as session:
+            with session.begin():
+                _watch_writes(session)
+                yield session
+            if session.info.pop(_WROTE, False):
+                self.changes.bump()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -70,6 +78,32 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _watch_writes(session: Session) -> None:
+    """Mark `session` once it flushes changes to rows reports may read, or runs a statement
+    that is not a SELECT. A transaction that only read, or only touched rows whose model says
+    `affects_answers = False` (API keys), leaves cached answers valid."""
+
+    def flushed(session: Session, _context: Any) -> None:
+        touched = (*session.new, *session.dirty, *session.deleted)
+        if any(getattr(row, "affects_answers", True) for row in touched):
+            session.info[_WROTE] = True
+
+    def executed(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete or _raw_write(state.statement):
+            state.session.info[_WROTE] = True
+
+    if not session.info.get(_WATCHED):
+        event.listen(session, "after_flush", flushed)
+        event.listen(session, "do_orm_execute", executed)
+        session.info[_WATCHED] = True
+
+
+def _raw_write(statement: Any) -> bool:
+    if not isinstance(statement, TextClause):
+        return False
+    return not statement.text.lstrip().upper().startswith(("SELECT", "WITH", "PRAGMA"))
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -28,7 +28,8 @@ from touchline.control.db import Database
 from touchline.control.repos import connections
 from touchline.control.secrets import SecretBox
 from touchline.demo import ads, crm, payments, search, shop
-from touchline.demo.live import LiveServer, provider_api, reachable_server
+from touchline.demo.live import LiveServer, reachable_server
+from touchline.demo.stub_api import stub_api
 from touchline.demo.traffic import TrafficPlan
 from touchline.errors import Unavailable
 from touchline.ingest.protocol import RawEvent
@@ -67,12 +68,12 @@ def deliver(
     database = Database.open(settings)
     with (
         closing(database),
-        provider_api(_stand_ins(plan, identified, by_provider["mercadopago"])) as api,
+        stub_api(_stand_ins(plan, identified, by_provider["mercadopago"])) as stand_in,
         reachable_server(settings) as server,
         _Poster(server, delivered) as post,
     ):
         stripe_hook = _connection(database, box, profile_id, "stripe", {})
-        mp_hook = _connection(database, box, profile_id, "mercadopago", {"api_base": api})
+        mp_hook = _connection(database, box, profile_id, "mercadopago", {"api_base": stand_in.url})
         shop_hook = _connection(database, box, profile_id, "shopify", {"shop": shop.SHOP_DOMAIN})
         for payment in by_provider["stripe"]:
             for event in payments.stripe_events(payment):
@@ -82,7 +83,7 @@ def deliver(
         for order in shop.orders(plan, identified):
             post.shopify(shop_hook, "orders/create", order)
             post.shopify(shop_hook, "orders/paid", order)
-        ghl = _connection(database, box, profile_id, "ghl", GHL_CONFIG | {"api_base": api})
+        ghl = _connection(database, box, profile_id, "ghl", GHL_CONFIG | {"api_base": stand_in.url})
         _sync(settings, database, box, ghl, delivered)
         _import_reports(settings, database, profile_id, plan, delivered)
         server.wait_until_loaded()

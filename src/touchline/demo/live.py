@@ -1,18 +1,14 @@
-"""Servers the demo runs for a moment on loopback: Touchline itself (so the demo's webhooks
-travel real HTTP, signature checks and the spool) and a stand-in for a provider's API (the
-MercadoPago payments a webhook makes Touchline fetch)."""
+"""Touchline run for a moment on loopback, so the demo's webhooks travel real HTTP, signature
+checks and the spool (the providers' APIs are stood in for by demo/stub_api.py)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
-import orjson
 import uvicorn
 
 from touchline.app import create_app
@@ -71,30 +67,3 @@ def touchline_server(settings: Settings) -> Iterator[LiveServer]:
     finally:
         server.should_exit = True
         thread.join(timeout=60)
-
-
-@contextmanager
-def provider_api(routes: Mapping[str, Any]) -> Iterator[str]:
-    """A read-only JSON API on loopback answering `GET path` from `routes`; yields its URL."""
-    bodies = {path: orjson.dumps(body) for path, body in routes.items()}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = bodies.get(self.path.split("?", 1)[0])
-            self.send_response(200 if body is not None else 404)
-            payload = body if body is not None else b'{"message":"not found","status":404}'
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *_: Any) -> None:
-            return
-
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=http.serve_forever, name="demo-provider-api", daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{http.server_address[1]}"
-    finally:
-        http.shutdown()
-        http.server_close()

@@ -209,3 +209,24 @@ def visitor_anonymous_id(*, browser: bool, anonymous_id: str, payload: Mapping[s
         return anonymous_id
     bound = payload.get("anonymous_id")
     return bound.strip()[:MAX_BOUND_ID] if isinstance(bound, str) else ""
+
+
+ERASED_PREFIX: Final = "erased:"
+"""An erased identifier's value (decision 0984): `erased:<token>`, or for a visitor id
+`erased:v<visitor key>` — the key (already in every session row) keeps the erased customer's
+sessions joined to their conversions, so history and credits stay as they were."""
+
+
+def erased_value(kind: str, token: str, *, visitor_key: int = 0) -> str:
+    """What replaces an identifier's value when its customer is erased."""
+    if kind == IdentifierKind.ANONYMOUS_ID:
+        return f"{ERASED_PREFIX}v{visitor_key}"
+    return f"{ERASED_PREFIX}{token}"
+
+
+def erased_visitor_key(value: str) -> int | None:
+    """The visitor key an erased visitor id keeps; None for any other value."""
+    head = f"{ERASED_PREFIX}v"
+    if value.startswith(head) and value[len(head) :].isdigit():
+        return int(value[len(head) :])
+    return None

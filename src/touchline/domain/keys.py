@@ -38,6 +38,7 @@ class Scope(StrEnum):
     CUSTOMERS_READ = "customers:read"
     VISITORS_READ = "visitors:read"
     REALTIME_READ = "realtime:read"
+    CUSTOMERS_WRITE = "customers:write"  # create, change and erase customer profiles
 
 
 # The spec's defaults for a new key; the PII scopes must be granted explicitly.
@@ -45,6 +46,8 @@ DEFAULT_SCOPES: frozenset[Scope] = frozenset(
     {Scope.ANALYTICS_READ, Scope.CAMPAIGNS_READ, Scope.CONVERSIONS_READ, Scope.REALTIME_READ}
 )
 PII_SCOPES: frozenset[Scope] = frozenset({Scope.CUSTOMERS_READ, Scope.VISITORS_READ})
+# Never a default either: writes to the identity graph, erases included (decision 0982).
+WRITE_SCOPES: frozenset[Scope] = frozenset({Scope.CUSTOMERS_WRITE})
 
 
 class KeyStatus(StrEnum):

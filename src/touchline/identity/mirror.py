@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from touchline.control.db import Database
 from touchline.control.models.customer import CustomerIdentifier
-from touchline.domain.identity import IdentifierKind
+from touchline.domain.identity import IdentifierKind, erased_visitor_key
 from touchline.domain.visitors import visitor_key
 from touchline.processing.versions import advance_watermark, watermark
 from touchline.store.base import EventStore, Sql
@@ -93,8 +93,14 @@ def arrow_rows(rows: list[IdentifierRow]) -> pa.Table:
         columns["profile_id"].append(profile_id)
         columns["kind"].append(kind)
         columns["value"].append(value)
-        key = visitor_key(profile_id, value) if kind == anonymous else 0
+        key = _visitor_key(profile_id, value) if kind == anonymous else 0
         columns["visitor_key"].append(key)
         columns["customer_id"].append(customer_id)
         columns["version"].append(version)
     return pa.table(columns, schema=SCHEMA)
+
+
+def _visitor_key(profile_id: str, value: str) -> int:
+    """An erased visitor id keeps the key of the id it replaced (decision 0984)."""
+    erased = erased_visitor_key(value)
+    return visitor_key(profile_id, value) if erased is None else erased

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from touchline.changes import ChangeCounter
+
 
 class Engine(StrEnum):
     DUCKDB = "duckdb"
@@ -32,6 +34,8 @@ class EventStore(Protocol):
     """What the rest of Touchline may ask of the event plane."""
 
     engine: Engine
+    # Bumped by every write this process commits (analytics/cache.py keys answers on it).
+    changes: ChangeCounter
 
     def migrate(self) -> None:
         """Create or upgrade every event-plane table (numbered, idempotent operations)."""

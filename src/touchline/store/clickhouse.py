@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from touchline.changes import ChangeCounter
 from touchline.errors import InvalidParameter
 from touchline.store import dialect, keys, migrations
 from touchline.store.base import Engine, Sql, arrow_rows
@@ -42,6 +43,7 @@ class ClickHouseStore:
             raise InvalidParameter(f"invalid ClickHouse database name {database!r}")
         self.database = database
         self._backend = backend
+        self.changes = ChangeCounter()
         self._backend.command(f"CREATE DATABASE IF NOT EXISTS {database}", {}, [])
 
     def migrate(self) -> None:
@@ -62,9 +64,11 @@ class ClickHouseStore:
     def execute(self, sql: Sql) -> None:
         text, inputs = self._render(sql, {})
         self._backend.command(text, sql.params, inputs)
+        self.changes.bump()
 
     def execute_native(self, statement: str) -> None:
         self._backend.command(statement, {}, [])
+        self.changes.bump()
 
     def append(self, table: str, rows: pa.Table, *, sort: bool = True) -> None:  # noqa: ARG002
         # MergeTree sorts every inserted part by its ORDER BY whatever `sort` says.
@@ -76,6 +80,7 @@ class ClickHouseStore:
             table, rows.column_names, self.engine, database=self.database, source=source
         )
         self._backend.command(statement, {}, [rows])
+        self.changes.bump()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

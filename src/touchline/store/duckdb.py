@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from touchline.changes import ChangeCounter
 from touchline.store import dialect, keys, migrations
 from touchline.store.base import Engine, Sql, arrow_rows
 
@@ -41,6 +42,7 @@ class DuckDBStore:
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._tx_thread: int | None = None
         self._tx_depth = 0
+        self.changes = ChangeCounter()
 
     def migrate(self) -> None:
         migrations.apply(self)
@@ -70,10 +72,12 @@ class DuckDBStore:
         with self._lock:
             # fetchall() runs the statement to its end whatever it is, and drains its result.
             self._con.execute(sql.text, dict(sql.params) or None).fetchall()
+            self.changes.bump()
 
     def execute_native(self, statement: str) -> None:
         with self._lock:
             self._con.execute(statement).fetchall()
+            self.changes.bump()
 
     def append(self, table: str, rows: pa.Table, *, sort: bool = True) -> None:
         if rows.num_rows == 0:
@@ -94,6 +98,7 @@ class DuckDBStore:
                 self._con.execute(statement).fetchall()
             finally:
                 self._con.unregister(_INPUT)
+                self.changes.bump()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -116,6 +121,9 @@ class DuckDBStore:
                 self._con.execute("COMMIT")
             finally:
                 self._tx_thread, self._tx_depth = None, 0
+                # Readers may have cached what they saw mid-transaction: the commit (or the
+                # rollback) makes that stale.
+                self.changes.bump()
 
     def close(self) -> None:
         with self._lock, self._spawn_lock:

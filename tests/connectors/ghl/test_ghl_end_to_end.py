@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from httpx2 import Response
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import FixtureServer, recorded
 from tests.serving import Served, serving
 
 from touchline.connectors import service
@@ -47,16 +47,16 @@ def connect(served: Served, api: FixtureServer) -> str:
 
 
 def serve_location(api: FixtureServer) -> None:
-    limited = Answer.fixture("ghl/rate_limited.json", 429, **{"Retry-After": "1"})
-    api.route("GET", "/contacts/", limited, Answer.fixture("ghl/contacts_page_1.json"),
-              Answer.fixture("ghl/contacts_page_2.json"))  # fmt: skip
-    api.route("GET", "/opportunities/pipelines", Answer.fixture("ghl/pipelines.json"))
-    api.route("GET", f"/locations/{LOCATION}", Answer.fixture("ghl/location.json"))
-    api.route("GET", "/opportunities/search", Answer.fixture("ghl/opportunities_page_1.json"),
-              Answer.fixture("ghl/opportunities_page_2.json"))  # fmt: skip
-    api.route("GET", "/calendars/", Answer.fixture("ghl/calendars.json"))
-    api.route("GET", "/calendars/events", Answer.fixture("ghl/calendar_events_consultations.json"),
-              Answer.fixture("ghl/calendar_events_treatment.json"))  # fmt: skip
+    limited = recorded("ghl/rate_limited.json", 429, **{"Retry-After": "1"})
+    api.route("GET", "/contacts/", limited, recorded("ghl/contacts_page_1.json"),
+              recorded("ghl/contacts_page_2.json"))  # fmt: skip
+    api.route("GET", "/opportunities/pipelines", recorded("ghl/pipelines.json"))
+    api.route("GET", f"/locations/{LOCATION}", recorded("ghl/location.json"))
+    api.route("GET", "/opportunities/search", recorded("ghl/opportunities_page_1.json"),
+              recorded("ghl/opportunities_page_2.json"))  # fmt: skip
+    api.route("GET", "/calendars/", recorded("ghl/calendars.json"))
+    api.route("GET", "/calendars/events", recorded("ghl/calendar_events_consultations.json"),
+              recorded("ghl/calendar_events_treatment.json"))  # fmt: skip
 
 
 def sync(served: Served, connection_id: str, waits: list[float]) -> service.SyncReport:
@@ -170,7 +170,7 @@ def test_an_expired_token_surfaces_as_connection_health_and_keeps_the_cursors(
 ) -> None:
     with served.runtime.database.read() as session:
         before = connections.get(session, synced).cursors
-    provider_api.route("GET", "/contacts/", Answer.fixture("ghl/token_expired.json", 401))
+    provider_api.route("GET", "/contacts/", recorded("ghl/token_expired.json", 401))
     report = sync(served, synced, [])
     assert (report.health, report.pages) == (Health.AUTH_EXPIRED, 0)
     with served.runtime.database.read() as session:

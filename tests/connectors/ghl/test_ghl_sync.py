@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import orjson
 import pytest
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 
 from touchline.connectors.base import Connection, HttpOptions, Page, Provider, ProviderAuthExpired
 from touchline.connectors.ghl.sync import PassCursor, sync
@@ -33,19 +33,19 @@ def http(waits: list[float] | None = None) -> HttpOptions:
 
 def serve_location(server: FixtureServer, *contacts_first: Answer) -> None:
     server.route(
-        "GET", "/contacts/", *contacts_first, Answer.fixture("ghl/contacts_page_1.json"),
-        Answer.fixture("ghl/contacts_page_2.json"),
+        "GET", "/contacts/", *contacts_first, recorded("ghl/contacts_page_1.json"),
+        recorded("ghl/contacts_page_2.json"),
     )  # fmt: skip
-    server.route("GET", "/opportunities/pipelines", Answer.fixture("ghl/pipelines.json"))
-    server.route("GET", f"/locations/{LOCATION}", Answer.fixture("ghl/location.json"))
+    server.route("GET", "/opportunities/pipelines", recorded("ghl/pipelines.json"))
+    server.route("GET", f"/locations/{LOCATION}", recorded("ghl/location.json"))
     server.route(
-        "GET", "/opportunities/search", Answer.fixture("ghl/opportunities_page_1.json"),
-        Answer.fixture("ghl/opportunities_page_2.json"),
+        "GET", "/opportunities/search", recorded("ghl/opportunities_page_1.json"),
+        recorded("ghl/opportunities_page_2.json"),
     )  # fmt: skip
-    server.route("GET", "/calendars/", Answer.fixture("ghl/calendars.json"))
+    server.route("GET", "/calendars/", recorded("ghl/calendars.json"))
     server.route(
-        "GET", "/calendars/events", Answer.fixture("ghl/calendar_events_consultations.json"),
-        Answer.fixture("ghl/calendar_events_treatment.json"),
+        "GET", "/calendars/events", recorded("ghl/calendar_events_consultations.json"),
+        recorded("ghl/calendar_events_treatment.json"),
     )  # fmt: skip
 
 
@@ -93,7 +93,7 @@ def test_requests_carry_the_token_the_version_and_ghls_cursor(
 
 
 def test_a_429_is_waited_out_as_retry_after_says(provider_api: FixtureServer) -> None:
-    limited = Answer.fixture("ghl/rate_limited.json", 429, **{"Retry-After": "3"})
+    limited = recorded("ghl/rate_limited.json", 429, **{"Retry-After": "3"})
     serve_location(provider_api, limited)
     waits: list[float] = []
     pages = list(sync(connection(provider_api), since=None, http=http(waits)))
@@ -103,7 +103,7 @@ def test_a_429_is_waited_out_as_retry_after_says(provider_api: FixtureServer) ->
 
 def test_an_interrupted_pass_resumes_where_it_stopped(provider_api: FixtureServer) -> None:
     serve_location(provider_api)
-    provider_api.route("GET", "/contacts/", Answer.fixture("ghl/contacts_page_2.json"))
+    provider_api.route("GET", "/contacts/", recorded("ghl/contacts_page_2.json"))
     resume = PassCursor(started=NOW, after=None).encode()
     middle = orjson.loads(resume) | {"after": ["1791130800000", "Q1wErTy2UiOp3AsDf4Gh"]}
     pages = list(sync(connection(provider_api, contacts=orjson.dumps(middle).decode()),
@@ -154,7 +154,7 @@ def test_the_connections_currency_wins_over_the_locations(provider_api: FixtureS
 
 
 def test_an_expired_token_stops_the_sync_as_auth_expired(provider_api: FixtureServer) -> None:
-    provider_api.route("GET", "/contacts/", Answer.fixture("ghl/token_expired.json", 401))
+    provider_api.route("GET", "/contacts/", recorded("ghl/token_expired.json", 401))
     with pytest.raises(ProviderAuthExpired, match="Invalid JWT"):
         list(sync(connection(provider_api), since=None, http=http()))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import FixtureServer, recorded
 
 from touchline.connectors.base import (
     Connection,
@@ -133,10 +133,8 @@ def test_a_workflow_stage_change_names_its_stage_and_value() -> None:
 def test_a_workflow_stage_learns_whether_it_is_first_from_the_pipelines(
     provider_api: FixtureServer,
 ) -> None:
-    provider_api.route("GET", "/opportunities/pipelines", Answer.fixture("ghl/pipelines.json"))
-    provider_api.route(
-        "GET", "/locations/ve9EPM428h8vShlRW1KT", Answer.fixture("ghl/location.json")
-    )
+    provider_api.route("GET", "/opportunities/pipelines", recorded("ghl/pipelines.json"))
+    provider_api.route("GET", "/locations/ve9EPM428h8vShlRW1KT", recorded("ghl/location.json"))
     raw = json.loads(body("workflow_stage_changed.json"))
     raw["pipleline_stage"] = "New Lead"
     events = receive(connection(provider_api), request(json.dumps(raw).encode()), HttpOptions())
@@ -162,11 +160,9 @@ def test_a_workflow_appointment_is_booked_in_the_calendars_time_zone() -> None:
 def test_marketplace_events_map_like_the_sync_with_stage_names_from_the_api(
     provider_api: FixtureServer,
 ) -> None:
-    provider_api.route("GET", "/opportunities/pipelines", Answer.fixture("ghl/pipelines.json"))
-    provider_api.route(
-        "GET", "/locations/ve9EPM428h8vShlRW1KT", Answer.fixture("ghl/location.json")
-    )
-    provider_api.route("GET", "/calendars/", Answer.fixture("ghl/calendars.json"))
+    provider_api.route("GET", "/opportunities/pipelines", recorded("ghl/pipelines.json"))
+    provider_api.route("GET", "/locations/ve9EPM428h8vShlRW1KT", recorded("ghl/location.json"))
+    provider_api.route("GET", "/calendars/", recorded("ghl/calendars.json"))
     found = {
         name: [(e.name, (e.payload or {}).get("stage") or (e.payload or {}).get("calendar_name"))
                for e in receive(connection(provider_api), request(body(name)), HttpOptions())]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import httpx
 import pytest
-from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer
+from tests.connectors.fixture_server import FIXTURES, FixtureServer, recorded
 
 from touchline.connectors import google_api
 from touchline.connectors.base import (
@@ -34,7 +34,7 @@ def connection(server: FixtureServer, **secrets: str) -> Connection:
 
 
 def test_each_batch_of_a_stream_is_a_list_of_rows(provider_api: FixtureServer) -> None:
-    provider_api.route("POST", STREAM, Answer.fixture("google_ads/metrics_campaign.json"))
+    provider_api.route("POST", STREAM, recorded("google_ads/metrics_campaign.json"))
     with GoogleAdsClient(connection(provider_api, access_token="ya29"), HttpOptions()) as ads:
         batches = ads.search_stream("SELECT campaign.id FROM campaign")
     assert [len(batch) for batch in batches] == [2, 2]
@@ -46,7 +46,7 @@ def test_each_batch_of_a_stream_is_a_list_of_rows(provider_api: FixtureServer) -
 def test_a_stream_that_fails_midway_raises_instead_of_returning_part(
     provider_api: FixtureServer,
 ) -> None:
-    provider_api.route("POST", STREAM, Answer.fixture("google_ads/error_midstream.json"))
+    provider_api.route("POST", STREAM, recorded("google_ads/error_midstream.json"))
     with (
         GoogleAdsClient(connection(provider_api, access_token="t"), HttpOptions()) as ads,
         pytest.raises(ProviderError, match="failed midway: The service is currently unavailable"),
@@ -55,7 +55,7 @@ def test_a_stream_that_fails_midway_raises_instead_of_returning_part(
 
 
 def test_the_customer_gives_currency_and_the_accounts_own_day(provider_api: FixtureServer) -> None:
-    provider_api.route("POST", STREAM, Answer.fixture("google_ads/customer.json"))
+    provider_api.route("POST", STREAM, recorded("google_ads/customer.json"))
     with GoogleAdsClient(connection(provider_api, access_token="t"), HttpOptions()) as ads:
         customer = ads.customer()
     assert customer == Customer("1234567890", "EUR", "Europe/Madrid")
@@ -72,7 +72,7 @@ def test_without_a_refresh_token_the_access_token_is_used(provider_api: FixtureS
 
 
 def test_a_refresh_token_mints_an_access_token(provider_api: FixtureServer) -> None:
-    provider_api.route("POST", "/token", Answer.fixture("google_ads/token.json"))
+    provider_api.route("POST", "/token", recorded("google_ads/token.json"))
     found = google_api.access_token(
         connection(provider_api, refresh_token="1//r", client_secret="cs"), HttpOptions()
     )

@@ -5,18 +5,18 @@ directory, then campaign spend per day in the profile's currency, a restated day
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import orjson
-import pytest
-from tests.attribution.journeys import World, payment, visit, world
+from tests.attribution.journeys import World
 from tests.connectors.ads import (
     Waits,
+    ad_click_pays,
     at,
+    attributed,
     connect,
     day,
     event_store,
@@ -26,16 +26,13 @@ from tests.connectors.ads import (
     rows,
     sync,
 )
-from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer
+from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer, recorded
 
 from touchline.analytics.attribution import Level, ratio
-from touchline.analytics.campaigns import attribution_by
 from touchline.analytics.query import Period
 from touchline.analytics.spend import spend_by_day
 from touchline.control.db import Database
 from touchline.control.repos.connections import Health
-from touchline.domain.attribution.settings import Model
-from touchline.ingest.protocol import Identity
 
 STREAM = "/v18/customers/1234567890/googleAds:searchStream"
 G1, G2 = "20000000001", "20000000002"
@@ -45,24 +42,10 @@ FIVE, SIX = day("2026-10-05"), day("2026-10-06")
 
 
 def fixture(name: str, status: int = 200) -> Answer:
-    return Answer.fixture(f"google_ads/{name}.json", status)
+    return recorded(f"google_ads/{name}.json", status)
 
 
 ENTITIES = (fixture("customer"), fixture("campaigns"), fixture("ad_groups"), fixture("ads"))
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path, currency="USD")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def queries(api: FixtureServer) -> list[str]:
@@ -110,7 +93,7 @@ def test_a_sync_retries_quota_stops_at_bad_tokens_and_resumes_after_reconnect(
         ("campaign", 4),
     ]
 
-    provider_api.route("POST", "/token", Answer.fixture("google_ads/token_invalid_grant.json", 400))
+    provider_api.route("POST", "/token", recorded("google_ads/token_invalid_grant.json", 400))
     revoked = sync(w, database, connection_id, Waits().options(NOW))
     assert revoked.health is Health.AUTH_EXPIRED
     assert revoked.error is not None and "expired or revoked" in revoked.error
@@ -148,33 +131,12 @@ def _spend_and_roas_are_in_dollars(w: World) -> None:
     ad_click = (
         "https://clinic.example/?utm_source=google&utm_medium=cpc&utm_campaign=Brand+-+Search"
     )
-    clicked = at("2026-10-06T10:00:00")
-    w.send(
-        visit("v9", clicked, url=ad_click + "&gclid=Cj0KCQ"),
-        visit(
-            "v9",
-            clicked + timedelta(minutes=1),
-            type="identify",
-            identity=Identity(email="leo@example.com"),
-        ),
-    )
-    w.send(
-        payment(clicked + timedelta(hours=1), 250.0, ref="pi_g", email="leo@example.com"),
-        origin="webhook:stripe",
-    )
+    ad_click_pays(w, visitor="v9", url=ad_click + "&gclid=Cj0KCQ",
+                  clicked=at("2026-10-06T10:00:00"), email="leo@example.com", amount=250.0,
+                  ref="pi_g")  # fmt: skip
     with event_store(w) as store:
-        profile = w.profile.profile_id
-        by_day = spend_by_day(store, profile_id=profile, period=OCTOBER)
-        campaigns = {
-            r.key: r
-            for r in attribution_by(
-                store,
-                profile_id=profile,
-                period=OCTOBER,
-                model=Model.LAST_TOUCH,
-                level=Level.CAMPAIGN,
-            )
-        }
+        by_day = spend_by_day(store, profile_id=w.profile.profile_id, period=OCTOBER)
+        campaigns = attributed(store, w, OCTOBER, Level.CAMPAIGN)
     assert by_day == {
         FIVE: in_reporting([(FIVE, Decimal("45.12")), (FIVE, Decimal("20.50"))], "EUR", "USD"),
         SIX: in_reporting([(SIX, Decimal("55.00")), (SIX, Decimal(0))], "EUR", "USD"),

@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
-from tests.connectors.ads import Waits, at, connect, day, import_file, record_of, rows, sync
-from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer
+from tests.attribution.journeys import World
+from tests.connectors.ads import (
+    Waits,
+    at,
+    connect,
+    day,
+    import_file,
+    record_of,
+    rows,
+    sync,
+)
+from tests.connectors.fixture_server import FIXTURES, Answer, FixtureServer, recorded
 
 from touchline.connectors import registry
 from touchline.connectors.base import ConnectorSpec
@@ -29,7 +36,7 @@ NOW = at("2026-10-07T20:00:00")  # 13:00 in California: Search Console's 7 Octob
 
 
 def fixture(name: str, status: int = 200) -> Answer:
-    return Answer.fixture(f"gsc/{name}.json", status)
+    return recorded(f"gsc/{name}.json", status)
 
 
 @pytest.fixture
@@ -42,20 +49,6 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
         return paged if provider == "gsc" else real(provider)
 
     monkeypatch.setattr(registry, "spec", spec)
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path, currency="USD")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def asked(api: FixtureServer) -> list[dict[str, object]]:

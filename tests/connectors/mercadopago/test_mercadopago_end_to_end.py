@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 import pytest
 from currency_converter import CurrencyConverter
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 from tests.connectors.mercadopago.signing import SECRET, fixture, signature
 from tests.serving import Served, serving
 from typer.testing import CliRunner
@@ -128,7 +128,7 @@ def test_a_payment_that_cannot_be_read_is_not_acknowledged_so_mercadopago_retrie
     served: Served, connection_id: str, provider_api: FixtureServer
 ) -> None:
     path = f"/v1/payments/{BRL_PAYMENT}"
-    provider_api.route("GET", path, Answer.fixture("mercadopago/api/error.invalid_token.json", 401))
+    provider_api.route("GET", path, recorded("mercadopago/api/error.invalid_token.json", 401))
     refused = notify(served, connection_id, BRL_PAYMENT)
     assert refused.status_code == 502
     assert refused.json()["error"]["code"] == "provider_error"

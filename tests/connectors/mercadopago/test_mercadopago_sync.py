@@ -3,7 +3,6 @@ skipped, a failure kept as health with the cursor at the last page stored, resum
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 import pytest
 from tests.attribution.journeys import World, world
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 from tests.connectors.mercadopago.signing import fixture
 
 from touchline.connectors import service
@@ -34,15 +33,6 @@ ROWS = "SELECT provider_ref, value, currency, campaign_id, utm_source, origin FR
 @pytest.fixture
 def w(tmp_path: Path) -> World:
     return world(tmp_path, currency="BRL")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def page(w: World, name: str) -> Answer:
@@ -113,7 +103,7 @@ def test_the_search_is_read_page_by_page_by_offset(
 def test_a_failure_keeps_the_first_page_and_the_next_run_resumes_at_its_offset(
     w: World, database: Database, provider_api: FixtureServer
 ) -> None:
-    limited = Answer.fixture("mercadopago/api/error.too_many_requests.json", 429)
+    limited = recorded("mercadopago/api/error.too_many_requests.json", 429)
     provider_api.route("GET", SEARCH, page(w, "search.page1"), limited)
     connection_id = connect(w, database, provider_api)
     failed = sync(w, database, connection_id)
@@ -128,7 +118,7 @@ def test_a_failure_keeps_the_first_page_and_the_next_run_resumes_at_its_offset(
 def test_an_invalid_token_becomes_the_connections_health(
     w: World, database: Database, provider_api: FixtureServer
 ) -> None:
-    provider_api.route("GET", SEARCH, Answer.fixture("mercadopago/api/error.invalid_token.json",
+    provider_api.route("GET", SEARCH, recorded("mercadopago/api/error.invalid_token.json",
                                                      401))  # fmt: skip
     report = sync(w, database, connect(w, database, provider_api))
     assert report.health is Health.AUTH_EXPIRED

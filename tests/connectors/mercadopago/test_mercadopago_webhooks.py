@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 from tests.connectors.mercadopago.signing import SECRET, fixture, notification
 
 from touchline.connectors.base import (
@@ -103,7 +103,7 @@ def test_a_pending_a_test_mode_or_a_missing_payment_stores_nothing(
     assert receive(connection(provider_api), notification(), HTTP) == []
     provider_api.route("GET", PAYMENT_PATH, payment(live_mode=False))
     assert receive(connection(provider_api), notification(), HTTP) == []
-    provider_api.route("GET", PAYMENT_PATH, Answer.fixture("mercadopago/api/error.not_found.json",
+    provider_api.route("GET", PAYMENT_PATH, recorded("mercadopago/api/error.not_found.json",
                                                            404))  # fmt: skip
     assert receive(connection(provider_api), notification(), HTTP) == []
 
@@ -121,7 +121,7 @@ def test_an_invalid_token_or_an_api_outage_is_raised_so_mercadopago_retries(
     provider_api: FixtureServer,
 ) -> None:
     provider_api.route("GET", PAYMENT_PATH,
-                       Answer.fixture("mercadopago/api/error.invalid_token.json", 401))  # fmt: skip
+                       recorded("mercadopago/api/error.invalid_token.json", 401))  # fmt: skip
     with pytest.raises(ProviderAuthExpired):
         receive(connection(provider_api), notification(), HTTP)
     provider_api.route("GET", PAYMENT_PATH, Answer.json({"message": "internal"}, 500))

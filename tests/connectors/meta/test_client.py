@@ -8,7 +8,7 @@ import hmac
 
 import orjson
 import pytest
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 
 from touchline.connectors.base import (
     Connection,
@@ -41,8 +41,8 @@ def test_pages_follow_the_after_cursor_with_the_same_parameters(
     provider_api.route(
         "GET",
         f"{BASE}/campaigns",
-        Answer.fixture("meta/campaigns_page1.json"),
-        Answer.fixture("meta/campaigns_page2.json"),
+        recorded("meta/campaigns_page1.json"),
+        recorded("meta/campaigns_page2.json"),
     )
     with client(provider_api, []) as meta:
         first, position = meta.page("campaigns", {"fields": "id,name"}, "")
@@ -58,7 +58,7 @@ def test_pages_follow_the_after_cursor_with_the_same_parameters(
 
 
 def test_the_app_secret_proves_the_token_on_every_call(provider_api: FixtureServer) -> None:
-    provider_api.route("GET", BASE, Answer.fixture("meta/account.json"))
+    provider_api.route("GET", BASE, recorded("meta/account.json"))
     with client(provider_api, [], client_secret="app-secret") as meta:
         account = meta.account()
     assert (account.currency, account.utc_offset_hours) == ("EUR", 1.0)
@@ -86,13 +86,13 @@ def test_a_rate_limit_waits_as_long_as_meta_says_then_retries(provider_api: Fixt
     provider_api.route(
         "GET",
         BASE,
-        Answer.fixture(
+        recorded(
             "meta/error_rate_limit.json",
             400,
             **{"X-Business-Use-Case-Usage": orjson.dumps(usage).decode()},
         ),
-        Answer.fixture("meta/error_rate_limit.json", 400),
-        Answer.fixture("meta/account.json"),
+        recorded("meta/error_rate_limit.json", 400),
+        recorded("meta/account.json"),
     )
     waits: list[float] = []
     with client(provider_api, waits) as meta:
@@ -105,7 +105,7 @@ def test_a_rate_limit_longer_than_a_run_ends_it(provider_api: FixtureServer) -> 
     provider_api.route(
         "GET",
         BASE,
-        Answer.fixture(
+        recorded(
             "meta/error_rate_limit.json",
             400,
             **{"X-Business-Use-Case-Usage": orjson.dumps(usage).decode()},

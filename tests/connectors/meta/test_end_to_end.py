@@ -5,17 +5,16 @@ restated day, reach, entity details and ROAS = attributed cash / spend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import orjson
-import pytest
-from tests.attribution.journeys import World, payment, visit, world
+from tests.attribution.journeys import World
 from tests.connectors.ads import (
     Waits,
+    ad_click_pays,
     at,
+    attributed,
     connect,
     day,
     event_store,
@@ -24,7 +23,7 @@ from tests.connectors.ads import (
     rows,
     sync,
 )
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 
 from touchline.analytics.attribution import Level, ratio
 from touchline.analytics.campaigns import attribution_by
@@ -34,7 +33,6 @@ from touchline.connectors.base import HttpOptions
 from touchline.control.db import Database
 from touchline.control.repos.connections import Health
 from touchline.domain.attribution.settings import Model
-from touchline.ingest.protocol import Identity
 
 BASE = "/v21.0/act_1234567890"
 C1, C2 = "120210000000000001", "120210000000000002"
@@ -53,7 +51,7 @@ SPEND = {
 
 
 def fixture(name: str, status: int = 200, **headers: str) -> Answer:
-    return Answer.fixture(f"meta/{name}.json", status, **headers)
+    return recorded(f"meta/{name}.json", status, **headers)
 
 
 RATE_LIMITED = fixture(
@@ -85,20 +83,6 @@ def route_entities(api: FixtureServer, *, rate_limited: bool = False) -> None:
     )
     api.route("GET", f"{BASE}/adsets", fixture("adsets"))
     api.route("GET", f"{BASE}/ads", fixture("ads"))
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path, currency="USD")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def insight_requests(api: FixtureServer) -> list[dict[str, list[str]]]:
@@ -225,49 +209,12 @@ def test_roas_is_attributed_cash_over_spend_and_each_level_reads_its_own_rows(
     assert (report.health, report.pages) == (Health.OK, 8)
 
     ad_click = f"https://clinic.example/offer?utm_source=facebook&utm_medium=paid&utm_campaign={C1}"
-    clicked = at("2026-10-06T09:00:00")
-    w.send(
-        visit("v1", clicked, url=ad_click),
-        visit(
-            "v1",
-            clicked + timedelta(minutes=2),
-            type="identify",
-            identity=Identity(email="ana@example.com"),
-        ),
-    )
-    w.send(
-        payment(clicked + timedelta(hours=3), 500.0, ref="pi_1", email="ana@example.com"),
-        origin="webhook:stripe",
-    )
-
+    ad_click_pays(w, visitor="v1", url=ad_click, clicked=at("2026-10-06T09:00:00"),
+                  email="ana@example.com", amount=500.0, ref="pi_1")  # fmt: skip
     with event_store(w) as store:
-        profile = w.profile.profile_id
-        by_campaign = {
-            r.key: r
-            for r in attribution_by(
-                store,
-                profile_id=profile,
-                period=OCTOBER,
-                model=Model.LAST_TOUCH,
-                level=Level.CAMPAIGN,
-            )
-        }
-        by_ad_set = {
-            r.key: r
-            for r in attribution_by(
-                store,
-                profile_id=profile,
-                period=OCTOBER,
-                model=Model.LAST_TOUCH,
-                level=Level.AD_SET,
-            )
-        }
-        by_ad = {
-            r.key: r
-            for r in attribution_by(
-                store, profile_id=profile, period=OCTOBER, model=Model.LAST_TOUCH, level=Level.AD
-            )
-        }
+        by_campaign = attributed(store, w, OCTOBER, Level.CAMPAIGN)
+        by_ad_set = attributed(store, w, OCTOBER, Level.AD_SET)
+        by_ad = attributed(store, w, OCTOBER, Level.AD)
 
     spring = by_campaign[C1]
     assert spring.revenue == Decimal("500.00")

@@ -5,14 +5,13 @@ through the connectors service into a real data directory; a re-import changes n
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
+from tests.attribution.journeys import World
 from tests.connectors.ads import ECB, day, import_file, rows
 from tests.connectors.fixture_server import FIXTURES
 
@@ -24,20 +23,6 @@ from touchline.ingest.protocol import RawEvent
 
 META = FIXTURES / "meta"
 C1, S1, A1 = "120210000000000001", "120210000000000011", "120210000000000101"
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path, currency="USD")
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def records(content: bytes, currency: str = "USD") -> list[RawEvent]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from httpx2 import Response
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import FixtureServer, recorded
 from tests.serving import BROWSER_UA, Served, serving
 
 from touchline.connectors import service
@@ -103,8 +103,8 @@ def test_orders_are_gross_once_and_payments_cash_once_across_webhooks_and_the_sy
     assert [(a.status_code, a.json()["accepted"]) for a in answers] == [(200, 1)] * 5
     link = f'<{provider_api.url}{ORDERS_PATH}?limit=250&page_info=p2>; rel="next"'
     provider_api.route(
-        "GET", ORDERS_PATH, Answer.fixture("shopify/orders_page_1.json", Link=link),
-        Answer.fixture("shopify/orders_page_2.json"),
+        "GET", ORDERS_PATH, recorded("shopify/orders_page_1.json", Link=link),
+        recorded("shopify/orders_page_2.json"),
     )  # fmt: skip
     report = service.run_sync(
         database=served.runtime.database, box=served.runtime.secret_box,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.connectors.fixture_server import Answer, FixtureServer, recorded
 
 from touchline.connectors.base import Connection, HttpOptions, Provider, ProviderAuthExpired
 from touchline.connectors.shopify.client import ORDERS_PATH
@@ -27,8 +27,8 @@ def two_pages(server: FixtureServer, *first: Answer) -> None:
     link = f'<{server.url}{ORDERS_PATH}?limit=250&page_info={PAGE_INFO}>; rel="next"'
     server.route(
         "GET", ORDERS_PATH, *first,
-        Answer.fixture("shopify/orders_page_1.json", Link=link),
-        Answer.fixture("shopify/orders_page_2.json"),
+        recorded("shopify/orders_page_1.json", Link=link),
+        recorded("shopify/orders_page_2.json"),
     )  # fmt: skip
 
 
@@ -52,7 +52,7 @@ def test_orders_are_paged_by_page_info_and_the_cursor_is_the_newest_update(
 def test_a_run_resumes_from_the_cursor_and_since_backfills_from_a_day(
     provider_api: FixtureServer,
 ) -> None:
-    provider_api.route("GET", ORDERS_PATH, Answer.fixture("shopify/orders_page_2.json"))
+    provider_api.route("GET", ORDERS_PATH, recorded("shopify/orders_page_2.json"))
     list(sync(connection(provider_api, orders="2026-10-06T09:00:01-04:00"), since=None,
               http=HttpOptions()))  # fmt: skip
     list(sync(connection(provider_api, orders="x"), since=date(2026, 9, 1), http=HttpOptions()))
@@ -63,7 +63,7 @@ def test_a_run_resumes_from_the_cursor_and_since_backfills_from_a_day(
 
 
 def test_a_429_waits_as_long_as_shopify_says_then_continues(provider_api: FixtureServer) -> None:
-    two_pages(provider_api, Answer.fixture("shopify/throttled.json", 429, **{"Retry-After": "2.0"}))
+    two_pages(provider_api, recorded("shopify/throttled.json", 429, **{"Retry-After": "2.0"}))
     waits: list[float] = []
     pages = list(sync(connection(provider_api), since=None, http=HttpOptions(sleep=waits.append)))
     assert waits == [2.0]
@@ -71,7 +71,7 @@ def test_a_429_waits_as_long_as_shopify_says_then_continues(provider_api: Fixtur
 
 
 def test_an_invalid_token_is_an_expired_connection(provider_api: FixtureServer) -> None:
-    provider_api.route("GET", ORDERS_PATH, Answer.fixture("shopify/unauthorized.json", 401))
+    provider_api.route("GET", ORDERS_PATH, recorded("shopify/unauthorized.json", 401))
     with pytest.raises(ProviderAuthExpired, match="Invalid API key or access token"):
         list(sync(connection(provider_api), since=None, http=HttpOptions(sleep=lambda _: None)))
 

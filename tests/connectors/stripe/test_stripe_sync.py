@@ -4,16 +4,14 @@ rate limit or an expired key ends the run as health and the next run resumes fro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.attribution.journeys import World
+from tests.connectors.fixture_server import FixtureServer, recorded
 
 from touchline.connectors import service
 from touchline.connectors.base import HttpOptions
@@ -30,24 +28,10 @@ from touchline.store import open_store
 from touchline.store.base import Sql
 
 NOW = datetime(2026, 10, 2, 12, tzinfo=UTC).timestamp()
-PAGE_1 = Answer.fixture("stripe/api/charges.page1.json")
-PAGE_2 = Answer.fixture("stripe/api/charges.page2.json")
-RATE_LIMITED = Answer.fixture("stripe/api/error.rate_limit.json", 429, **{"Retry-After": "7"})
-EXPIRED = Answer.fixture("stripe/api/error.expired_key.json", 401)
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path)
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
+PAGE_1 = recorded("stripe/api/charges.page1.json")
+PAGE_2 = recorded("stripe/api/charges.page2.json")
+RATE_LIMITED = recorded("stripe/api/error.rate_limit.json", 429, **{"Retry-After": "7"})
+EXPIRED = recorded("stripe/api/error.expired_key.json", 401)
 
 
 def connect(w: World, database: Database, api: FixtureServer, **values: str) -> str:

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from tests.attribution.journeys import World, world
-from tests.connectors.fixture_server import Answer, FixtureServer
+from tests.attribution.journeys import World
+from tests.connectors.fixture_server import FixtureServer, recorded
 from tests.connectors.stripe.signing import SECRET, event, request
 from tests.identity.graph_helpers import ids, resolve
 
@@ -123,20 +121,6 @@ def test_a_binding_made_for_another_profile_is_ignored_and_logged(
     assert "prof_someone_else" in caplog.text
 
 
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    return world(tmp_path)
-
-
-@pytest.fixture
-def database(w: World) -> Iterator[Database]:
-    database = Database.open(w.settings)
-    try:
-        yield database
-    finally:
-        database.close()
-
-
 def test_a_bound_customer_profile_lends_the_payment_its_identifiers(
     w: World, database: Database
 ) -> None:
@@ -167,9 +151,7 @@ def test_a_customer_profile_of_another_profile_binds_nothing(w: World, database:
 def test_unlisted_refunds_are_read_from_the_api_when_the_connection_has_a_key(
     provider_api: FixtureServer,
 ) -> None:
-    provider_api.route(
-        "GET", "/v1/refunds", Answer.fixture("stripe/api/refunds.ch_3QaLink001.json")
-    )
+    provider_api.route("GET", "/v1/refunds", recorded("stripe/api/refunds.ch_3QaLink001.json"))
     keyed = connection(api_key="rk_live_test", api_base=provider_api.url)
     facts = receive(keyed, request(event("charge.refunded.unlisted")), HTTP)
     assert [payload(f)["provider_ref"] for f in facts] == ["re_3QaLink001B", "re_3QaLink001A"]

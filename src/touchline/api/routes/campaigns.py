@@ -15,6 +15,7 @@ from touchline.analytics.campaigns import AttributionRow, attribution_by
 from touchline.analytics.trend import entity_trend, parse_entity_ids, parse_entity_level
 from touchline.api import params
 from touchline.api.amounts import amount, optional_amount
+from touchline.api.answers import cached
 from touchline.api.auth import Caller, require
 from touchline.api.schemas import ApiModel, Envelope, PeriodMeta
 from touchline.domain.ad_entities import internal_id
@@ -75,7 +76,7 @@ async def campaigns(
     grouping = parse_entity_level(level)
     run = partial(attribution_by, caller.runtime.store, profile_id=caller.profile_id,
                   period=period, model=chosen, level=grouping)  # fmt: skip
-    rows = (await anyio.to_thread.run_sync(run))[:count]
+    rows = (await cached(caller, ("campaigns", period, chosen, grouping), run))[:count]
     meta = PeriodMeta(date_from=period.date_from, date_to=period.date_to,
                       profile_id=caller.profile_id)  # fmt: skip
     if level:

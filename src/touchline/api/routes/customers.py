@@ -145,7 +145,7 @@ async def journey(
             caller.runtime.store, profile_id=caller.profile_id, customer_id=customer_id
         )
     )
-    shown = [_event(e) for e in events[skip : skip + size]]
+    shown = [journey_event(e) for e in events[skip : skip + size]]
     return ProfileEnvelope(
         data=Journey(events=shown, total_count=len(events)),
         meta=ProfileMeta(profile_id=caller.profile_id),
@@ -164,7 +164,7 @@ def _offset(value: str | None) -> int:
     return number
 
 
-def _event(event: TimelineEvent) -> JourneyEvent:
+def journey_event(event: TimelineEvent) -> JourneyEvent:
     amount = event.value_amount
     return JourneyEvent(
         event_type=event.event_type, event_name=event.event_name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,6 +15,8 @@ from touchline.domain.keys import DEFAULT_RATE_LIMIT_PER_MINUTE
 class ApiKey(Base):
     __tablename__ = "api_keys"
     __table_args__ = (CheckConstraint("rate_limit_per_minute > 0", name="rate_limit_positive"),)
+    # No report reads keys: a key's `last_used_at` touch must not make cached answers stale.
+    affects_answers: ClassVar[bool] = False
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
     profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id"), index=True)

@@ -15,7 +15,10 @@ class CustomerProfile(Base):
     """An identified person in one profile. Fields are COALESCE-backfilled, never overwritten."""
 
     __tablename__ = "customer_profiles"
-    __table_args__ = (Index("ix_customer_profiles_profile_created", "profile_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_customer_profiles_profile_created", "profile_id", "created_at"),
+        UniqueConstraint("profile_id", "external_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
     profile_id: Mapped[str] = mapped_column(ForeignKey("profiles.id"))
@@ -29,8 +32,12 @@ class CustomerProfile(Base):
     merged_into_id: Mapped[str | None] = mapped_column(
         ForeignKey("customer_profiles.id"), index=True
     )
+    # The caller's own id for the person (the customer profiles API's `externalId`).
+    external_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Soft delete: set by an erase, which also scrubs every field above (decision 0984).
+    deleted_at: Mapped[datetime | None]
 
 
 class CustomerIdentifier(Base):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from touchline.control.models.customer import CustomerIdentifier, CustomerProfile, IdentityMerge
@@ -51,6 +51,8 @@ class CustomerRecord:
     created_at: datetime
     updated_at: datetime
     named: bool = False  # display_name is a real name, not the anonymous "Color Animal" one
+    external_id: str | None = None  # the customer profiles API's externalId
+    deleted_at: datetime | None = None  # erased (soft delete + PII scrub)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,8 @@ class CustomerRecord:
             "first_name": self.first_name,
             "last_name": self.last_name,
             "merged_into_id": self.merged_into_id,
+            "external_id": self.external_id,
+            "deleted_at": self.deleted_at.isoformat() if self.deleted_at else None,
             "identifiers": [{"kind": k, "value": v} for k, v in self.identifiers],
             "invalid": self.invalid,
             "created_at": self.created_at.isoformat(),
@@ -133,20 +137,33 @@ def list_for_profile(
 
 def search(session: Session, *, profile_id: str, text: str) -> list[str]:
     """Ids of the profile's customers whose name or email contains `text` (any case)."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    fields = (
-        CustomerProfile.display_name, CustomerProfile.email,
-        CustomerProfile.first_name, CustomerProfile.last_name,
-    )  # fmt: skip
     query = (
         select(CustomerProfile.id)
-        .where(CustomerProfile.profile_id == profile_id, CustomerProfile.merged_into_id.is_(None))
-        .where(or_(*(func.lower(f).like(pattern, escape="\\") for f in fields)))
+        .where(*_live(profile_id), _matching(text))
         .order_by(CustomerProfile.id)
         .limit(MAX_SEARCH)
     )
     return list(session.scalars(query))
+
+
+def _live(profile_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The profile's customers that are neither merged away nor erased."""
+    return (
+        CustomerProfile.profile_id == profile_id,
+        CustomerProfile.merged_into_id.is_(None),
+        CustomerProfile.deleted_at.is_(None),
+    )
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """Name, email, phone or external id contains `text`, any case (LIKE wildcards literal)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    fields = (
+        CustomerProfile.display_name, CustomerProfile.email, CustomerProfile.phone,
+        CustomerProfile.first_name, CustomerProfile.last_name, CustomerProfile.external_id,
+    )  # fmt: skip
+    return or_(*(func.lower(f).like(pattern, escape="\\") for f in fields))
 
 
 def of_profile(
@@ -232,4 +249,87 @@ def _record(row: CustomerProfile, owned: tuple[tuple[str, str], ...]) -> Custome
         created_at=row.created_at,
         updated_at=row.updated_at,
         named=bool((row.attributes or {}).get(NAMED)),
+        external_id=row.external_id,
+        deleted_at=row.deleted_at,
     )
+
+
+# --- The customer profiles API (decision 0982) -------------------------------------------------
+
+EXTERNAL_PREFIX = "ext_"  # `GET /customer-profiles/ext_<externalId>`
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePage:
+    customers: list[CustomerRecord]
+    total: int
+
+
+def by_reference(session: Session, *, profile_id: str, reference: str) -> CustomerRecord:
+    """The live customer `reference` (an id or `ext_<externalId>`) names in this profile: a
+    merged-away customer answers as the one it was merged into. Another profile's customer, an
+    erased one or an unknown reference → NotFound (the same answer: nothing leaks)."""
+    row = _referenced(session, profile_id, reference)
+    seen: set[str] = set()
+    while row is not None and row.merged_into_id and row.id not in seen:
+        seen.add(row.id)
+        row = session.get(CustomerProfile, row.merged_into_id)
+    if row is None or row.profile_id != profile_id or row.deleted_at is not None:
+        raise NotFound("customer profile not found")  # the reference is not echoed
+    [record] = _records(session, [row])
+    return record
+
+
+def _referenced(session: Session, profile_id: str, reference: str) -> CustomerProfile | None:
+    if reference.startswith(EXTERNAL_PREFIX):
+        return session.scalar(
+            select(CustomerProfile).where(
+                CustomerProfile.profile_id == profile_id,
+                CustomerProfile.external_id == reference[len(EXTERNAL_PREFIX) :],
+            )
+        )
+    row = session.get(CustomerProfile, reference)
+    return row if row is not None and row.profile_id == profile_id else None
+
+
+def external_owner(session: Session, *, profile_id: str, external_id: str) -> str | None:
+    """The id of the customer holding `external_id` in this profile (merged ones included)."""
+    return session.scalar(
+        select(CustomerProfile.id).where(
+            CustomerProfile.profile_id == profile_id, CustomerProfile.external_id == external_id
+        )
+    )
+
+
+def page(
+    session: Session,
+    *,
+    profile_id: str,
+    offset: int,
+    limit: int,
+    newest_first: bool,
+    text: str | None = None,
+) -> ProfilePage:
+    """A page of the profile's live customers by creation time (ties by id), with the total
+    matching; `text` keeps those whose name, email, phone or external id contains it."""
+    where = [*_live(profile_id)] + ([_matching(text)] if text else [])
+    created, ident = CustomerProfile.created_at, CustomerProfile.id
+    order = (created.desc(), ident.desc()) if newest_first else (created, ident)
+    rows = session.scalars(
+        select(CustomerProfile).where(*where).order_by(*order).limit(limit).offset(offset)
+    )
+    total = session.scalar(select(func.count()).select_from(CustomerProfile).where(*where))
+    return ProfilePage(_records(session, list(rows)), int(total or 0))
+
+
+def count_live(session: Session, *, profile_id: str) -> int:
+    query = select(func.count()).select_from(CustomerProfile).where(*_live(profile_id))
+    return int(session.scalar(query) or 0)
+
+
+def live_created(session: Session, *, profile_id: str) -> dict[str, datetime]:
+    """Every live customer of the profile with when it was created (for cohorts)."""
+    rows = session.execute(
+        select(CustomerProfile.id, CustomerProfile.created_at).where(*_live(profile_id))
+    )
+    return {str(i): created for i, created in rows}

@@ -103,6 +103,8 @@ function ghlFields(body) {
 export function captureGhlForms(t) {
   const original = t.win.fetch;
   if (!original) return;
+  // The tracker's own sends skip this wrapper.
+  t.fetch = original.bind(t.win);
   t.win.fetch = function (input, init) {
     try {
       const url = new URL(typeof input === "string" ? input : input.url, t.win.location.href);

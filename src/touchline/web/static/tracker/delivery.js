@@ -26,8 +26,8 @@ export function bounded(events, now) {
   return events.filter((event) => now - event.timestamp < MAX_AGE_MS).slice(-MAX_QUEUED);
 }
 
-export function createSender(win, config, storage) {
-  const fetchOriginal = win.fetch && win.fetch.bind(win);
+export function createSender(win, config, storage, fetcher) {
+  const fetchOriginal = fetcher || (win.fetch && win.fetch.bind(win));
   let queue = bounded(readJson(storage, QUEUE_KEY) || [], Date.now());
   let inflight = [];
   let timer = 0;
@@ -38,8 +38,9 @@ export function createSender(win, config, storage) {
     if (queue.length) storage.set(QUEUE_KEY, JSON.stringify(queue));
     else storage.remove(QUEUE_KEY);
   }
-  function body(events) {
-    return JSON.stringify({ tracking_key: config.trackingKey, events });
+  // The request body around events already in JSON (each batch is serialized once).
+  function body(eventsJson) {
+    return '{"tracking_key":' + JSON.stringify(config.trackingKey) + ',"events":' + eventsJson + "}";
   }
   function schedule(delay) {
     if (!timer && !stopped) timer = win.setTimeout(flush, delay);
@@ -66,8 +67,12 @@ export function createSender(win, config, storage) {
     if (win.navigator.onLine === false) return;
     const batch = queue.slice(0, BATCH_EVENTS);
     inflight = batch;
-    save();
-    const text = body(batch);
+    const events = JSON.stringify(batch);
+    // Stored before it is sent (a page closed mid-flight sends it again from the next one);
+    // when the batch is the whole queue, one serialization serves both.
+    if (batch.length === queue.length) storage.set(QUEUE_KEY, events);
+    else save();
+    const text = body(events);
     const request = {
       method: "POST",
       body: text,
@@ -89,7 +94,7 @@ export function createSender(win, config, storage) {
     const sendBeacon = win.navigator.sendBeacon && win.navigator.sendBeacon.bind(win.navigator);
     for (let start = 0; sendBeacon && !stopped && start < waiting.length; start += BATCH_EVENTS) {
       const batch = waiting.slice(start, start + BATCH_EVENTS);
-      const blob = new Blob([body(batch)], { type: "text/plain;charset=UTF-8" });
+      const blob = new Blob([body(JSON.stringify(batch))], { type: "text/plain;charset=UTF-8" });
       if (sendBeacon(config.endpoint, blob)) queue = queue.filter((event) => !batch.includes(event));
     }
     save();

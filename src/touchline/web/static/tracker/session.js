@@ -11,8 +11,10 @@ export const SESSION_COOKIE = "atribu_session_id";
 const STORED_KEYS = [ANON_KEY, SESSION_KEY, SESSION_STATE_KEY, USER_KEY, QUEUE_KEY];
 const YEAR_SECONDS = 31536000;
 
-// A random (version 4) UUID; crypto.randomUUID needs a secure context, this does not.
+// A random (version 4) UUID: crypto.randomUUID where the page is a secure context (https,
+// loopback), about half the cost; elsewhere built from crypto.getRandomValues.
 export function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6] & 15) | 64;
   bytes[8] = (bytes[8] & 63) | 128;

@@ -14,8 +14,9 @@ const DEAD_CLICK_MS = 1000;
 const CLICKABLE = "a[href],button,[role=button],[onclick],input[type=submit],input[type=button]";
 const MAX_CTAS = 20;
 const CTA_CANDIDATES = "a[href],button,[role=button],input[type=submit],[data-atribu-cta]";
-const CTA_TEXT = /\b(book|buy|order|shop|get started|sign ?up|register|subscribe|contact|call|schedule|start|try|demo|quote|join|reserve|apply|checkout|add to cart)\b/i;
-const CTA_CLASS = /\b(btn|button|cta)\b/i;
+// Matched against lower-cased text: case-insensitive patterns cost far more to compile.
+const CTA_TEXT = /\b(book|buy|order|shop|get started|sign ?up|register|subscribe|contact|call|schedule|start|try|demo|quote|join|reserve|apply|checkout|add to cart)\b/;
+const CTA_CLASS = /\b(btn|button|cta)\b/;
 
 export function describe(element) {
   if (!element || !element.tagName) return "";
@@ -188,9 +189,9 @@ export function captureVitals(t) {
 }
 
 function isCta(element) {
-  const classes = typeof element.className === "string" ? element.className : "";
+  const classes = typeof element.className === "string" ? element.className.toLowerCase() : "";
   if (element.hasAttribute("data-atribu-cta") || CTA_CLASS.test(classes)) return true;
-  return element.tagName !== "A" && CTA_TEXT.test(textOf(element));
+  return element.tagName !== "A" && CTA_TEXT.test(textOf(element).toLowerCase());
 }
 
 // Calls to action (buttons that say "Book", links styled as buttons, [data-atribu-cta]):
@@ -214,8 +215,14 @@ export function captureCtas(t) {
       },
       { threshold: 0.5 },
     );
-    const found = Array.from(t.doc.querySelectorAll(CTA_CANDIDATES)).filter(isCta);
-    for (const element of found.slice(0, MAX_CTAS)) observer.observe(element);
+    // The first MAX_CTAS in document order; the rest of the page is not looked at.
+    let watched = 0;
+    for (const element of t.doc.querySelectorAll(CTA_CANDIDATES)) {
+      if (watched === MAX_CTAS) break;
+      if (!isCta(element)) continue;
+      observer.observe(element);
+      watched += 1;
+    }
   };
   t.afterView.push(() => win.setTimeout(scan, 50));
 }

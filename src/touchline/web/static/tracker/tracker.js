@@ -53,9 +53,11 @@ export const METHODS = [
 const SESSION_MODES = ["inactivity_only", "inactivity_or_source_change"];
 const CONSENT_MODES = ["none", "required", "strict"];
 const MAX_HELD = 100;
-// Crawlers that run JavaScript are not tracked; AI agents are (the server tags them).
-const BOTS = /bot\b|crawl|spider|slurp|headless|lighthouse|pingdom|prerender|phantomjs|puppeteer|selenium/i;
-const AI_AGENTS = /chatgpt|gptbot|oai-searchbot|claude|anthropic|perplexity|google-extended|bytespider|ccbot|meta-external|cohere|mistralai|duckassist|youbot|amazonbot|diffbot/i;
+// Crawlers that run JavaScript are not tracked; AI agents are (the server tags them). Matched
+// against the lower-cased user agent: a case-insensitive pattern this long costs ~0.3 ms to
+// compile on first use.
+const BOTS = /bot\b|crawl|spider|slurp|headless|lighthouse|pingdom|prerender|phantomjs|puppeteer|selenium/;
+const AI_AGENTS = /chatgpt|gptbot|oai-searchbot|claude|anthropic|perplexity|google-extended|bytespider|ccbot|meta-external|cohere|mistralai|duckassist|youbot|amazonbot|diffbot/;
 
 function flag(value, fallback) {
   if (value === undefined || value === null) return fallback;
@@ -63,7 +65,8 @@ function flag(value, fallback) {
 }
 
 export function isBot(userAgent) {
-  return BOTS.test(userAgent) && !AI_AGENTS.test(userAgent);
+  const agent = String(userAgent).toLowerCase();
+  return BOTS.test(agent) && !AI_AGENTS.test(agent);
 }
 
 // init() options (or the ATRIBU_* globals) with the spec's defaults; out-of-range numbers are
@@ -109,8 +112,6 @@ function attempt(run, fallback) {
 }
 
 export function createTracker(win, config) {
-  const performance = win.performance;
-  if (performance && performance.mark) performance.mark("atribu:init:start");
   if (!config.trackingKey || isBot(win.navigator.userAgent || "")) return noopClient();
   const strict = config.consentMode === "strict";
   const timeoutMs = config.sessionTimeoutMinutes * 60000;
@@ -137,7 +138,7 @@ export function createTracker(win, config) {
 
   function touchSession(now, isView, source) {
     const next = nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
-    storage.set(SESSION_KEY, next.id);
+    if (storage.get(SESSION_KEY) !== next.id) storage.set(SESSION_KEY, next.id);
     const state = { id: next.id, last: next.last, source: next.source, views: next.views, booked: next.booked };
     storage.set(SESSION_STATE_KEY, JSON.stringify(state));
     if (next.isNew || now - cookieWritten > 60000) {
@@ -160,14 +161,12 @@ export function createTracker(win, config) {
   function start() {
     if (started) return;
     started = true;
-    const begun = performance ? performance.now() : 0;
     consent = attempt(() => JSON.parse(win.localStorage.getItem(CONSENT_KEY)), null);
     storage = createStorage(win, !strict || Boolean(consent && consent.analytics === true));
-    sender = createSender(win, config, storage);
+    sender = createSender(win, config, storage, t.fetch);
     userId = storage.get(USER_KEY) || "";
     t.anonymousId = anonymousId(storage);
     t.navigate(false, true);
-    if (performance && performance.measure) performance.measure("atribu:start", { start: begun });
   }
   t.emit = function emit(type, name, fields) {
     start();
@@ -317,9 +316,5 @@ export function createTracker(win, config) {
   win.addEventListener("pagehide", hidden);
   win.addEventListener("visibilitychange", () => t.doc.visibilityState === "hidden" && hidden());
   win.setTimeout(start, 0);
-  if (performance && performance.measure) {
-    performance.mark("atribu:init:end");
-    performance.measure("atribu:init", "atribu:init:start", "atribu:init:end");
-  }
   return client;
 }

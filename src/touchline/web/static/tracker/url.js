@@ -13,6 +13,8 @@ export const DOWNLOAD_PATH = new RegExp(
 );
 
 export function hostOf(url) {
+  // No referrer is the common case: no URL to parse (and no exception to throw).
+  if (!url) return "";
   try {
     return new URL(url).hostname.toLowerCase();
   } catch {
@@ -21,8 +23,9 @@ export function hostOf(url) {
 }
 
 export function campaignOf(url) {
-  const params = new URL(url).searchParams;
   const found = {};
+  if (!url.includes("?")) return found;
+  const params = new URL(url).searchParams;
   for (const key of UTM_KEYS) {
     if (params.get(key)) found[key] = params.get(key);
   }
@@ -67,6 +70,7 @@ export function pathPattern(glob) {
 
 // The Stripe Checkout session a return URL carries, and the URL without it; null otherwise.
 export function stripeReturn(href) {
+  if (!href.includes("cs_")) return null;
   const url = new URL(href);
   for (const key of STRIPE_KEYS) {
     const value = url.searchParams.get(key);
