@@ -23,7 +23,7 @@ from touchline.store.base import Sql
 BASE = "/api/v1/customer-profiles"
 CASH = Sql(
     "SELECT count(*), sum(c.reporting_value * r.last_touch), sum(c.reporting_value * r.linear)"
-    " FROM credit_rows r JOIN conversions c USING (profile_id, conversion_id)"
+    " FROM credit_rows r JOIN conversions c USING (profile_id, conversion_key)"
 )
 CONVERSIONS = Sql("SELECT count(*), sum(reporting_value) FROM conversions")
 
