@@ -61,9 +61,7 @@ def test_each_filter_is_its_own_question(api: Api, counted: Counted) -> None:
     assert len({(c["period"], c["segment"], c["model"]) for c in calls}) == 6
 
 
-def test_breakdowns_by_dimensions_share_each_dimensions_answer(
-    api: Api, counted: Counted
-) -> None:
+def test_breakdowns_by_dimensions_share_each_dimensions_answer(api: Api, counted: Counted) -> None:
     shop.feed(api)
     calls = counted(traffic_routes, "breakdown")
     headers = api.key()
@@ -83,9 +81,7 @@ def test_breakdowns_by_dimensions_share_each_dimensions_answer(
     assert len(calls) == 5
 
 
-def test_customer_cursors_and_searches_are_their_own_questions(
-    api: Api, counted: Counted
-) -> None:
+def test_customer_cursors_and_searches_are_their_own_questions(api: Api, counted: Counted) -> None:
     people.seed(api)
     calls = counted(customer_routes, "customer_page")
     headers = api.key(Scope.CUSTOMERS_READ, rate_limit=600)
