@@ -14,6 +14,7 @@ from typing import Final
 
 from touchline.analytics.attribution import period_params
 from touchline.analytics.coverage import ELIGIBLE_IN_PERIOD
+from touchline.analytics.period_credits import PERIOD_CREDITS
 from touchline.analytics.query import Period, bound_sql
 from touchline.domain.attribution.settings import FIRST_TOUCH_WINDOW_DAYS
 from touchline.store.base import EventStore, Sql
@@ -82,7 +83,7 @@ tagged AS (
     max(CASE WHEN {FULL_UTMS} THEN 1 ELSE 0 END) AS full_utms,
     max(CASE WHEN {ANY_UTM} THEN 1 ELSE 0 END) AS any_utm,
     max(CASE WHEN touch_key IN (SELECT touch_key FROM clicked) THEN 1 ELSE 0 END) AS click_id
-  FROM credits
+  FROM ({PERIOD_CREDITS}) AS credits
   WHERE profile_id = $profile AND conversion_ts >= $start AND conversion_ts < $end
   GROUP BY conversion_id
 ),

@@ -89,9 +89,11 @@ my_identities AS (
   WHERE identity_kind <> ''
 )"""
 
-PEOPLE_TOUCHES: Final = PERSON_TOUCHES.replace(f"WITH {MINE}", f"WITH {THEIRS}").replace(
-    f"SELECT {TOUCH_FIELDS} FROM", f"SELECT {TOUCH_FIELDS}, person FROM"
-).replace("WHERE person = $person", "WHERE list_contains($people, person)")
+PEOPLE_TOUCHES: Final = (
+    PERSON_TOUCHES.replace(f"WITH {MINE}", f"WITH {THEIRS}")
+    .replace(f"SELECT {TOUCH_FIELDS} FROM", f"SELECT {TOUCH_FIELDS}, person FROM")
+    .replace("WHERE person = $person", "WHERE list_contains($people, person)")
+)
 assert PEOPLE_TOUCHES.count("list_contains($people, person)") == 1
 
 
