@@ -14,7 +14,9 @@ from typing import Final
 
 from touchline.store.schema import CREDIT_MODELS
 
-_UTMS: Final = ("channel", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+_UTMS: Final = (
+    "channel", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "click_id",
+)  # fmt: skip
 _AD_IDS: Final = ("campaign_id", "ad_set_id", "ad_id")
 _IS_SESSION: Final = "coalesce(s.is_session, 0) = 1"
 
@@ -46,4 +48,5 @@ LEFT JOIN (
   WHERE profile_id = $profile
 ) t ON t.touch_key = r.touch_key
 WHERE r.profile_id = $profile AND ({_IS_SESSION} OR coalesce(t.is_touch, 0) = 1)"""
-"""What `FROM credits` gives for `profile_id = $profile AND conversion_ts in [$start, $end)`."""
+"""What `FROM credits` gives for `profile_id = $profile AND conversion_ts in [$start, $end)`,
+plus the touch's `click_id` (any click id the visit or touch carried, '' without)."""
