@@ -50,3 +50,16 @@ LEFT JOIN (
 WHERE r.profile_id = $profile AND ({_IS_SESSION} OR coalesce(t.is_touch, 0) = 1)"""
 """What `FROM credits` gives for `profile_id = $profile AND conversion_ts in [$start, $end)`,
 plus the touch's `click_id` (any click id the visit or touch carried, '' without)."""
+
+PERIOD_SHARES: Final = f"""SELECT r.profile_id AS profile_id, r.conversion_id AS conversion_id,
+  r.touch_key AS touch_key, c.ts AS conversion_ts, c.goal_key AS goal_key,
+  c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
+  {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}
+FROM credit_rows r
+JOIN (
+  SELECT conversion_id, ts, goal_key, revenue_type, reporting_value FROM conversions
+  WHERE profile_id = $profile AND ts >= $start AND ts < $end
+) c ON c.conversion_id = r.conversion_id
+WHERE r.profile_id = $profile"""
+"""The period's credit rows with their conversion's columns and no touch's: what reports that
+neither filter nor group by a touch's dimension read (a tenth of PERIOD_CREDITS' cost)."""
