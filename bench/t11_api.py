@@ -9,6 +9,13 @@ the after-load steps (sessions, identities, conversions, touches, credits); its 
 events are the conversions (a cash goal). An endpoint the server does not have yet is reported
 as missing.
 
+Hot latency is measured twice: with the answer cache off (`TOUCHLINE_ANSWER_CACHE_SECONDS=0`,
+every answer computed: the target) and on (a repeat served from the cache, printed beside it).
+The load runs with the cache on, twice per endpoint: on static data, and under live ingest (a
+tracker posting 20 collect batches a second, so the loader commits about every 0.5 s and every
+cached answer goes stale); the harder of the two is the verdict (decision 0997). The loaded
+runs write, so they use a scratch copy of the data directory, removed afterwards.
+
 Run alone: `.venv/bin/python -m bench.t11_api [--scale 0.05] [--seconds 30]` (`--quick`:
 scale 0.02 and 5 s of load).
 """
