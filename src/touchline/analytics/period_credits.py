@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from typing import Final
 
+from touchline.processing.session_queries import IS_VISIT
 from touchline.store.schema import CREDIT_MODELS
 
 _UTMS: Final = (
     "channel", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "click_id",
 )  # fmt: skip
 _AD_IDS: Final = ("campaign_id", "ad_set_id", "ad_id")
+# A visit's own dimensions (sessions with a page view or interaction), '' for other touches.
+VISIT_COLUMNS: Final = (
+    "referrer_domain", "entry_path", "exit_path", "country", "region", "city", "browser", "os",
+    "device",
+)  # fmt: skip
 _IS_SESSION: Final = "coalesce(s.is_session, 0) = 1"
+_IS_VISIT: Final = "coalesce(s.is_visit, 0) = 1"
 
 
 def _either(column: str) -> str:
@@ -33,6 +40,7 @@ PERIOD_CREDITS: Final = f"""SELECT r.profile_id AS profile_id, r.conversion_id A
   c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
   {", ".join(_either(column) for column in _UTMS)},
   {", ".join(f"CASE WHEN {_IS_SESSION} THEN '' ELSE t.{c} END AS {c}" for c in _AD_IDS)},
+  {", ".join(f"CASE WHEN {_IS_VISIT} THEN s.{c} ELSE '' END AS visit_{c}" for c in VISIT_COLUMNS)},
   {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}, r.version AS version
 FROM credit_rows r
 JOIN (
@@ -40,7 +48,9 @@ JOIN (
   WHERE profile_id = $profile AND ts >= $start AND ts < $end
 ) c ON c.conversion_id = r.conversion_id
 LEFT JOIN (
-  SELECT session_key, started_at, {", ".join(_UTMS)}, 1 AS is_session FROM sessions
+  SELECT session_key, started_at, {", ".join(_UTMS + VISIT_COLUMNS)}, 1 AS is_session,
+    CASE WHEN {IS_VISIT} THEN 1 ELSE 0 END AS is_visit
+  FROM sessions
   WHERE profile_id = $profile
 ) s ON s.session_key = r.touch_key
 LEFT JOIN (
@@ -49,7 +59,8 @@ LEFT JOIN (
 ) t ON t.touch_key = r.touch_key
 WHERE r.profile_id = $profile AND ({_IS_SESSION} OR coalesce(t.is_touch, 0) = 1)"""
 """What `FROM credits` gives for `profile_id = $profile AND conversion_ts in [$start, $end)`,
-plus the touch's `click_id` (any click id the visit or touch carried, '' without)."""
+plus the touch's `click_id` (any click id the visit or touch carried, '' without) and, for a
+visit, its VISIT_COLUMNS as `visit_<column>`."""
 
 PERIOD_SHARES: Final = f"""SELECT r.profile_id AS profile_id, r.conversion_id AS conversion_id,
   r.touch_key AS touch_key, c.ts AS conversion_ts, c.goal_key AS goal_key,
