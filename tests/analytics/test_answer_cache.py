@@ -176,4 +176,3 @@ def test_writes_inside_a_hold_count_once_when_it_ends() -> None:
         counter.bump()
         raise RuntimeError("a failed unit may have written")
     assert counter.value == 2
-
