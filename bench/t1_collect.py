@@ -14,7 +14,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,12 +182,15 @@ class Served:
 
 
 @contextmanager
-def serve_touchline(data_dir: Path, log: Path) -> Iterator[Served]:
+def serve_touchline(
+    data_dir: Path, log: Path, extra_env: Mapping[str, str] | None = None
+) -> Iterator[Served]:
     env = clean_env()
     env |= {
         "TOUCHLINE_DATA_DIR": str(data_dir),
         "TOUCHLINE_COLLECT_RATE_PER_SECOND": UNLIMITED_RATE,
         "TOUCHLINE_LOG_LEVEL": "warning",
+        **(extra_env or {}),
     }
     port = free_port()
     command = [sys.executable, "-m", "touchline", "serve", "--port", str(port)]

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from touchline.analytics.cache import AnswerCache, Freshness
+from touchline.changes import ChangeCounter
 from touchline.control.db import Database
 from touchline.control.repos import api_keys, profiles, workspaces
 from touchline.settings import Settings
@@ -158,3 +159,20 @@ def test_the_control_plane_counts_transactions_that_wrote(tmp_path: Path) -> Non
         assert database.changes.value == counted
     finally:
         database.close()
+
+
+def test_writes_inside_a_hold_count_once_when_it_ends() -> None:
+    counter = ChangeCounter()
+    with counter.hold():
+        counter.bump()
+        with counter.hold():
+            counter.bump()
+        assert counter.value == 0  # readers still see the state before the unit
+    assert counter.value == 1
+    with counter.hold():
+        pass
+    assert counter.value == 1  # a unit without writes changes nothing
+    with pytest.raises(RuntimeError), counter.hold():
+        counter.bump()
+        raise RuntimeError("a failed unit may have written")
+    assert counter.value == 2

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from tests.api.conftest import Api
-from tests.api.shop import feed, get, other_profile
+from tests.api.shop import feed, get, other_profile, send, visits
 
 from touchline.analytics import campaigns as campaign_queries
 from touchline.api.routes import campaigns as campaign_routes
@@ -51,3 +51,23 @@ def test_profiles_never_share_an_answer(api: Api, counted: list[str]) -> None:
     other_id, other_headers = other_profile(api)
     assert mine and get(api, "/campaigns", other_headers, **PERIOD)["data"] == []
     assert counted == [api.served.profile_id, other_id]
+
+
+def test_a_loaded_batch_and_its_after_load_steps_count_as_one_write(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readers never see a new write count per statement of the loader (decision 0997)."""
+    store = api.served.runtime.store
+    statements: list[str] = []
+    for name in ("execute", "append"):
+        real = getattr(store, name)
+
+        def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            statements.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, spy)
+    before = store.changes.value
+    send(api, visits(), origin="import")  # events, sessions, identities, touches, credits
+    # One unit per drain: the server's own loader thread may have taken the first frames.
+    assert len(statements) > 5 and 1 <= store.changes.value - before <= 2

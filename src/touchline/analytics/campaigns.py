@@ -25,6 +25,7 @@ from touchline.analytics.attribution import (
     ratio,
     share,
 )
+from touchline.analytics.period_credits import PERIOD_CREDITS
 from touchline.analytics.query import Period, bound_sql
 from touchline.analytics.spend import Delivery, delivery_by_key
 from touchline.domain.attribution.settings import Model
@@ -158,13 +159,13 @@ def _keyed_credits(level: Level, column: str) -> str:
     )
     select = f"c.conversion_id, c.revenue_type, c.reporting_value, c.{column}"
     if level is Level.CHANNEL:
-        return f"SELECT c.channel AS k, {select} FROM credits c WHERE {where}"
+        return f"SELECT c.channel AS k, {select} FROM ({PERIOD_CREDITS}) c WHERE {where}"
     own, utm, _ = COLUMNS[level]
     # Only campaigns exist without an entity; an unmatched utm_term/utm_content is no ad set/ad.
     fallback = f"c.{utm}" if level is Level.CAMPAIGN else "''"
     return f"""SELECT CASE WHEN c.{own} <> '' THEN c.{own}
     ELSE coalesce(nullif(i.entity_id, ''), nullif(n.named_id, ''), {fallback}) END AS k, {select}
-  FROM credits c
+  FROM ({PERIOD_CREDITS}) c
   LEFT JOIN (SELECT DISTINCT entity_id FROM ad_entities
              WHERE profile_id = $profile AND level = $level) i ON i.entity_id = c.{utm}
   LEFT JOIN (SELECT name, min(entity_id) AS named_id FROM ad_entities

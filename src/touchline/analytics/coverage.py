@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Final
 
 from touchline.analytics.attribution import credit_column, money, period_params
+from touchline.analytics.period_credits import PERIOD_SHARES
 from touchline.analytics.query import Period, bound_sql
 from touchline.analytics.spend import insight_bounds
 from touchline.domain.attribution.settings import Model
@@ -55,7 +56,7 @@ def coverage_sql(profile_id: str, period: Period, model: Model) -> Sql:
 FROM (
   SELECT revenue_type, reporting_value,
     CASE WHEN conversion_id IN (
-      SELECT conversion_id FROM credits
+      SELECT conversion_id FROM ({PERIOD_SHARES}) AS credits
       WHERE profile_id = $profile AND conversion_ts >= $start AND conversion_ts < $end
       GROUP BY conversion_id HAVING sum({credit_column(model)}) > 0
     ) THEN 1 ELSE 0 END AS hit

@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from touchline.analytics.attribution import money, period_params
 from touchline.analytics.cursor import Cursor, cursor_clause
-from touchline.analytics.query import Period, bound_sql
-from touchline.analytics.touches import PersonTouch, person_params, person_touches
+from touchline.analytics.query import EPOCH, Period, bound_sql
+from touchline.analytics.touches import PersonTouch, people_touches
 from touchline.processing.credit_queries import LINKS, with_person
 from touchline.store.base import EventStore, Sql
 
@@ -111,8 +111,13 @@ def customer_page(store: EventStore, query: CustomerQuery) -> CustomerPage:
         return CustomerPage((), has_next=False)
     rows = store.query(page_sql(query))
     page, more = rows[: query.limit], len(rows) > query.limit
-    totals = _person_totals(store, query, sorted({str(r[7]) for r in page}))
-    return CustomerPage(tuple(_row(store, query, r, totals) for r in page), has_next=more)
+    people = sorted({str(r[7]) for r in page})
+    totals = _person_totals(store, query, people)
+    touches = people_touches(
+        store, profile_id=query.profile_id, people=people,
+        conversions=[str(r[0]) for r in page], until=max((r[1] for r in page), default=EPOCH),
+    )  # fmt: skip
+    return CustomerPage(tuple(_row(r, touches, totals) for r in page), has_next=more)
 
 
 def _person_totals(
@@ -128,17 +133,12 @@ def _person_totals(
 
 
 def _row(
-    store: EventStore,
-    query: CustomerQuery,
     row: tuple[Any, ...],
+    people: dict[str, list[PersonTouch]],
     totals: dict[str, tuple[int, Decimal]],
 ) -> CustomerRow:
     conversion_id, ts, kind, reporting, visitor, id_kind, id_value, person = row
-    params = person_params(
-        query.profile_id, str(person), visitor=int(visitor or 0),
-        identity=f"{id_kind}:{id_value}" if id_kind else "", until=ts,
-    )  # fmt: skip
-    touches = person_touches(store, params)
+    touches = [t for t in people.get(str(person), []) if t.ts <= ts]  # up to the conversion
     visits = [t for t in touches if t.touch_type == "session"]
     count, total = totals.get(str(person), (0, Decimal(0)))
     return CustomerRow(

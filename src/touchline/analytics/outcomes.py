@@ -15,12 +15,14 @@ from typing import Any, Final
 from touchline.analytics.attribution import (
     REFUND_IDS,
     ZERO,
+    credit_column,
     credited,
     money,
     period_params,
     share,
 )
 from touchline.analytics.coverage import coverage
+from touchline.analytics.period_credits import PERIOD_SHARES
 from touchline.analytics.query import Period, bound_sql
 from touchline.analytics.segments import NONE_LABEL, Segment, touches_sql
 from touchline.domain.attribution.settings import Model
@@ -43,11 +45,14 @@ def credited_sql(
 ) -> Sql:
     """Per `group` (an expression over the touch `t`): attributed cash and conversions."""
     params = {**period_params(profile_id, period), **segment.params()}
+    source = touches_sql(model)
+    if not segment and "t." not in group:  # no touch dimension read: skip the touch lookups
+        source = f"SELECT *, {credit_column(model)} AS share FROM ({PERIOD_SHARES}) AS shares"
     return bound_sql(
         f"""SELECT {group} AS k,
   sum(CASE WHEN t.revenue_type = '{CASH}' THEN {credited(model, alias="t")} END),
   sum(CASE WHEN t.conversion_id IN ({REFUND_IDS}) THEN 0.0 ELSE t.share END)
-FROM ({touches_sql(model)}) t
+FROM ({source}) t
 WHERE t.share > 0 AND {segment.touches_where("t")}
 GROUP BY k""",
         params,

@@ -9,17 +9,14 @@ window), so the four counts add up to the total (docs/decisions/0744).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Final
 
 from touchline.analytics.attribution import period_params
 from touchline.analytics.coverage import ELIGIBLE_IN_PERIOD
+from touchline.analytics.period_credits import PERIOD_CREDITS
 from touchline.analytics.query import Period, bound_sql
-from touchline.domain.attribution.settings import FIRST_TOUCH_WINDOW_DAYS
 from touchline.store.base import EventStore, Sql
 
-# The oldest touch any window can credit: conversion time minus the longest first-touch window.
-LOOKBACK: Final = timedelta(days=FIRST_TOUCH_WINDOW_DAYS.stop)
 FULL_UTMS: Final = (
     "(utm_source <> '' AND utm_medium <> '' AND utm_campaign <> '') OR campaign_id <> ''"
 )
@@ -69,26 +66,18 @@ class TrackingQuality:
 
 def tracking_quality_sql(profile_id: str, period: Period) -> Sql:
     return bound_sql(
-        f"""WITH clicked AS (
-  SELECT session_key AS touch_key FROM sessions
-  WHERE profile_id = $profile AND click_id <> '' AND started_at >= $touch_from
-    AND started_at < $end
-  UNION ALL
-  SELECT touch_key FROM touch_rows
-  WHERE profile_id = $profile AND click_id <> '' AND ts >= $touch_from AND ts < $end
-),
-tagged AS (
+        f"""WITH tagged AS (
   SELECT conversion_id,
     max(CASE WHEN {FULL_UTMS} THEN 1 ELSE 0 END) AS full_utms,
     max(CASE WHEN {ANY_UTM} THEN 1 ELSE 0 END) AS any_utm,
-    max(CASE WHEN touch_key IN (SELECT touch_key FROM clicked) THEN 1 ELSE 0 END) AS click_id
-  FROM credits
+    max(CASE WHEN click_id <> '' THEN 1 ELSE 0 END) AS has_click
+  FROM ({PERIOD_CREDITS}) AS credits
   WHERE profile_id = $profile AND conversion_ts >= $start AND conversion_ts < $end
   GROUP BY conversion_id
 ),
 classed AS (
   SELECT coalesce(t.full_utms, 0) AS f, coalesce(t.any_utm, 0) AS u,
-    coalesce(t.click_id, 0) AS k
+    coalesce(t.has_click, 0) AS k
   FROM (SELECT conversion_id FROM conversions WHERE {ELIGIBLE_IN_PERIOD}) c
   LEFT JOIN tagged t ON t.conversion_id = c.conversion_id
 )
@@ -97,7 +86,7 @@ SELECT count(*),
   sum(CASE WHEN f = 0 AND u = 1 THEN 1 ELSE 0 END),
   sum(CASE WHEN f = 0 AND u = 0 AND k = 1 THEN 1 ELSE 0 END)
 FROM classed""",
-        {**period_params(profile_id, period), "touch_from": period.start - LOOKBACK},
+        period_params(profile_id, period),
     )
 
 

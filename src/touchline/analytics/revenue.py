@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Final
 
 from touchline.analytics.attribution import ZERO, credited, money, period_params
+from touchline.analytics.period_credits import PERIOD_SHARES
 from touchline.analytics.query import Period, bound_sql
 from touchline.analytics.spend import spend_by_day
 from touchline.domain.attribution.settings import Model
@@ -53,7 +54,7 @@ class RevenueByDay:
 def attributed_by_day_sql(profile_id: str, period: Period, model: Model) -> Sql:
     day, tz = period.local_day_sql("epoch_us(conversion_ts)")
     return bound_sql(
-        f"""SELECT {day} AS d, sum({credited(model)}) FROM credits
+        f"""SELECT {day} AS d, sum({credited(model)}) FROM ({PERIOD_SHARES}) AS credits
 WHERE profile_id = $profile AND conversion_ts >= $start AND conversion_ts < $end
   AND revenue_type = '{CASH}'
 GROUP BY d""",

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from touchline.analytics.attribution import credit_column
 from touchline.analytics.filters import Dimension, Filter, Operator
+from touchline.analytics.period_credits import PERIOD_CREDITS, VISIT_COLUMNS
 from touchline.domain.attribution.settings import Model
 from touchline.domain.channels import CHANNEL_ALIASES
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS, PAGE_VIEW
@@ -38,6 +39,7 @@ SESSION_COLUMNS: Final[dict[Dimension, str]] = {
     Dimension.DEVICE: "device",
 }
 VISIT_DIMENSIONS: Final = frozenset(SESSION_COLUMNS)
+assert set(VISIT_COLUMNS) == {c for d, c in SESSION_COLUMNS.items()} - {"channel", "utm_campaign"}
 # Touches have their own channel, campaign and goal; the rest come from their visit.
 TOUCH_DIMENSIONS: Final = VISIT_DIMENSIONS | {Dimension.GOAL}
 _ORIGINS: Final = "(" + ", ".join(f"'{o}'" for o in sorted(FIRST_PARTY_ORIGINS)) + ")"
@@ -57,12 +59,16 @@ def period_sessions_sql() -> str:
     return sessions_sql("started_at >= $start AND started_at < $end")
 
 
-def page_views_sql() -> str:
-    """(session_key, value = page path, views) of every visit's page views."""
+def page_views_sql(*, in_period: bool = False) -> str:
+    """(session_key, value = page path, views) of every visit's page views; `in_period`: only
+    of the visits started in the period (`$start`..`$end`), a far smaller join."""
+    period = ""
+    if in_period:  # a visit's page views are no older than its start
+        period = "AND s.started_at >= $start AND s.started_at < $end AND e.ts >= $start"
     return f"""SELECT s.session_key AS session_key, e.path AS value, count(*) AS views
   FROM events e JOIN sessions s ON s.visitor_key = e.visitor_key
   WHERE e.profile_id = $profile AND s.profile_id = $profile AND e.type = '{PAGE_VIEW}'
-    AND e.origin IN {_ORIGINS} AND e.ts >= s.started_at AND e.ts <= s.ended_at
+    AND e.origin IN {_ORIGINS} AND e.ts >= s.started_at AND e.ts <= s.ended_at {period}
   GROUP BY s.session_key, e.path"""
 
 
@@ -90,15 +96,15 @@ def touches_sql(model: Model) -> str:
     dimensions under their dimension names and its model share as `share`."""
     column = credit_column(model)
     visit = ", ".join(
-        f"coalesce(v.{dim.value}, '') AS {dim.value}"
-        for dim in SESSION_COLUMNS
+        f"c.visit_{column} AS {dim.value}"
+        for dim, column in SESSION_COLUMNS.items()
         if dim not in (Dimension.CHANNEL, Dimension.CAMPAIGN)
     )
     return f"""SELECT c.conversion_id AS conversion_id, c.touch_key AS touch_key,
     c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
     c.{column} AS {column}, c.{column} AS share, c.channel AS channel,
     c.utm_campaign AS campaign, c.goal_key AS goal, {visit}
-  FROM credits c LEFT JOIN ({sessions_sql()}) v ON v.session_key = c.touch_key
+  FROM ({PERIOD_CREDITS}) c
   WHERE c.profile_id = $profile AND c.conversion_ts >= $start AND c.conversion_ts < $end"""
 
 

@@ -6,6 +6,7 @@ identifiers, then kept when their resolved person matches.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -65,6 +66,35 @@ touch_src AS (
 SELECT {TOUCH_FIELDS} FROM ({with_person("touch_src")}) AS t
 WHERE person = $person
 ORDER BY ts, touch_key"""
+
+
+# The same for several people at once (a page of conversions): the customers' own visitors and
+# identifiers, plus the visitor and identifier of each conversion in `$conversions`.
+THEIRS: Final = f"""{LINKS},
+theirs AS (
+  SELECT kind, value, visitor_key FROM identity_map
+  WHERE profile_id = $profile AND list_contains($people, customer_id) AND customer_id <> ''
+),
+page AS (
+  SELECT visitor_key, identity_kind, identity_value FROM conversions
+  WHERE profile_id = $profile AND list_contains($conversions, conversion_id)
+),
+my_visitors AS (
+  SELECT visitor_key FROM theirs WHERE kind = 'anonymous_id'
+  UNION ALL SELECT visitor_key FROM page
+),
+my_identities AS (
+  SELECT kind || ':' || value AS identity FROM theirs WHERE kind <> 'anonymous_id'
+  UNION ALL SELECT identity_kind || ':' || identity_value AS identity FROM page
+  WHERE identity_kind <> ''
+)"""
+
+PEOPLE_TOUCHES: Final = (
+    PERSON_TOUCHES.replace(f"WITH {MINE}", f"WITH {THEIRS}")
+    .replace(f"SELECT {TOUCH_FIELDS} FROM", f"SELECT {TOUCH_FIELDS}, person FROM")
+    .replace("WHERE person = $person", "WHERE list_contains($people, person)")
+)
+assert PEOPLE_TOUCHES.count("list_contains($people, person)") == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +158,25 @@ def person_touches_sql(params: dict[str, Any]) -> Sql:
 def person_touches(store: EventStore, params: dict[str, Any]) -> list[PersonTouch]:
     """The person's touches up to `until`, oldest first (ties by touch key, as the engine)."""
     return [_touch(row) for row in store.query(person_touches_sql(params))]
+
+
+def people_touches(
+    store: EventStore,
+    *,
+    profile_id: str,
+    people: Sequence[str],
+    conversions: Sequence[str],
+    until: datetime,
+) -> dict[str, list[PersonTouch]]:
+    """Each person's touches up to `until`, oldest first, in one query: `people` are persons
+    as `with_person` names them, `conversions` the ids whose visitor or identifier they own
+    (a person that is no customer is known only through them)."""
+    params = {"profile": profile_id, "people": sorted(set(people)),
+              "conversions": sorted(set(conversions)), "until": until}  # fmt: skip
+    found: dict[str, list[PersonTouch]] = {person: [] for person in people}
+    for row in store.query(bound_sql(PEOPLE_TOUCHES, params)):
+        found[str(row[-1])].append(_touch(row[:-1]))
+    return found
 
 
 def _touch(row: tuple[Any, ...]) -> PersonTouch:

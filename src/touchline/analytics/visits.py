@@ -16,6 +16,7 @@ from touchline.analytics.segments import (
     MULTI_VALUED,
     NONE_LABEL,
     Segment,
+    page_views_sql,
     period_sessions_sql,
 )
 from touchline.store.base import EventStore, Sql
@@ -62,11 +63,17 @@ def visits_by_value_sql(
     """Counts per value of a dimension a visit can have many of (pages viewed, goals): a
     page's pageviews are its own views; a visit counts once per value it has."""
     views = "p.views" if dimension is Dimension.PAGE else "s.pageviews"
+    pairs = (
+        page_views_sql(in_period=True)
+        if dimension is Dimension.PAGE
+        else (MULTI_VALUED[dimension]())
+    )
     params = {**period_params(profile_id, period), **segment.params()}
     return bound_sql(
-        f"""SELECT p.value AS k, count(DISTINCT s.visitor_key), count(DISTINCT s.session_key),
-  sum({views}), count(DISTINCT CASE WHEN s.bounced THEN s.session_key END), sum(s.engaged_ms)
-FROM ({period_sessions_sql()}) s JOIN ({MULTI_VALUED[dimension]()}) p
+        # (visit, value) pairs are distinct: a visit counts once per value without DISTINCT.
+        f"""SELECT p.value AS k, count(DISTINCT s.visitor_key), count(*),
+  sum({views}), sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
+FROM ({period_sessions_sql()}) s JOIN ({pairs}) p
   ON p.session_key = s.session_key
 WHERE {segment.sessions_where("s")}
 GROUP BY k""",

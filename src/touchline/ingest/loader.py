@@ -115,11 +115,12 @@ class Loader:
     def drain_once(self) -> int:
         """Load at most one batch. Returns the spooled events it consumed (duplicates and
         rejected rows included): 0 means the spool is caught up."""
-        with self._drain_lock:
-            self._begin()
-            batch = self._prepare(self._offsets)
-            inserted = self._store_batch(batch)
-        self._notify(inserted)
+        with self._store.changes.hold():  # the batch and its after-load steps: one write
+            with self._drain_lock:
+                self._begin()
+                batch = self._prepare(self._offsets)
+                inserted = self._store_batch(batch)
+            self._notify(inserted)
         return batch.events
 
     def drain(self, *, min_batch: int = 1) -> int:
@@ -134,7 +135,8 @@ class Loader:
                 more = batch.events >= max(min_batch, 1) and not self._stop.is_set()
                 if more:
                     upcoming = decoder.submit(self._prepare, {**self._offsets, **batch.ends})
-                self._notify(self._store_batch(batch))
+                with self._store.changes.hold():  # the batch and its after-load steps
+                    self._notify(self._store_batch(batch))
                 total += batch.events
                 if not more:
                     return total

@@ -8,7 +8,6 @@ import datetime as dt
 from functools import partial
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.campaigns import AttributionRow, attribution_by
@@ -118,7 +117,7 @@ async def trend(
     ids, grouping = parse_entity_ids(entity_ids), parse_entity_level(level)
     run = partial(entity_trend, caller.runtime.store, profile_id=caller.profile_id,
                   period=period, level=grouping, entity_ids=ids)  # fmt: skip
-    days = await anyio.to_thread.run_sync(run)
+    days = await cached(caller, ("campaigns/trend", period, grouping, ids), run)
     data = [
         TrendRow(entity_id=d.entity_id, date=d.day, spend=amount(d.spend),
                  impressions=d.impressions, clicks=d.clicks)

@@ -7,11 +7,11 @@ import datetime as dt
 from functools import partial
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.conversions import conversion_counts, conversions_by_day
 from touchline.api import params
+from touchline.api.answers import cached
 from touchline.api.auth import Caller, require
 from touchline.api.schemas import ApiModel, Envelope, PeriodMeta
 from touchline.domain.keys import Scope
@@ -42,7 +42,7 @@ async def conversions(
     period = params.period(date_from, date_to, caller.profile)
     run = partial(conversion_counts, caller.runtime.store, profile_id=caller.profile_id,
                   period=period)  # fmt: skip
-    counts = await anyio.to_thread.run_sync(run)
+    counts = await cached(caller, ("conversions", period), run)
     data = [
         ConversionCount(event_type=c.event_type, count=c.count, revenue_type=c.revenue_type)
         for c in counts
@@ -64,7 +64,7 @@ async def timeseries(
     period = params.period(date_from, date_to, caller.profile)
     run = partial(conversions_by_day, caller.runtime.store, profile_id=caller.profile_id,
                   period=period)  # fmt: skip
-    days = await anyio.to_thread.run_sync(run)
+    days = await cached(caller, ("conversions/timeseries", period), run)
     data = [DailyConversionCount(date=d.day, event_type=d.event_type, count=d.count) for d in days]
     meta = PeriodMeta(date_from=period.date_from, date_to=period.date_to,
                       profile_id=caller.profile_id)  # fmt: skip

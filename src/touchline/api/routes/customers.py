@@ -3,15 +3,16 @@ customer's event timeline, offset pages; another profile's id answers empty data
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Final
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.cursor import Cursor, iso_utc
 from touchline.analytics.customers import CustomerPage, CustomerQuery, CustomerRow, customer_page
 from touchline.analytics.timeline import TimelineEvent, customer_timeline
 from touchline.api import params
+from touchline.api.answers import cached
 from touchline.api.auth import HEAVY_COST, Caller, require
 from touchline.api.people import Named, matching, named
 from touchline.api.schemas import (
@@ -101,7 +102,8 @@ async def customers(
         page = customer_page(caller.runtime.store, query)
         return page, named(caller, [r.customer_id for r in page.rows if r.customer_id])
 
-    page, names = await anyio.to_thread.run_sync(run)
+    question = ("customers", period, goal, search, size, after)
+    page, names = await cached(caller, question, run)
     rows = [_customer(r, names.get(r.customer_id or "")) for r in page.rows]
     last = page.rows[-1].cursor.text if page.rows and page.has_next else None
     return PageEnvelope(
@@ -140,11 +142,9 @@ async def journey(
     `total_count` is the whole journey's). A customer of another profile gives empty data."""
     skip = _offset(offset)
     size = params.limit(limit, default=JOURNEY_DEFAULT, maximum=MAX_LIMIT)
-    events = await anyio.to_thread.run_sync(
-        lambda: customer_timeline(
-            caller.runtime.store, profile_id=caller.profile_id, customer_id=customer_id
-        )
-    )
+    run = partial(customer_timeline, caller.runtime.store, profile_id=caller.profile_id,
+                  customer_id=customer_id)  # fmt: skip
+    events = await cached(caller, ("customers/journey", customer_id), run)  # pages cut below
     shown = [journey_event(e) for e in events[skip : skip + size]]
     return ProfileEnvelope(
         data=Journey(events=shown, total_count=len(events)),

@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.keywords import keywords as keyword_rows
 from touchline.api import params
+from touchline.api.answers import cached
 from touchline.api.auth import Caller, require
 from touchline.api.schemas import ApiModel, Envelope, PeriodMeta
 from touchline.domain.keys import Scope
@@ -38,7 +38,7 @@ async def keywords(
     count = params.limit(limit, default=50, maximum=100)
     run = partial(keyword_rows, caller.runtime.store, profile_id=caller.profile_id,
                   period=period, limit=count)  # fmt: skip
-    rows = await anyio.to_thread.run_sync(run)
+    rows = await cached(caller, ("keywords", period, count), run)
     data = [
         Keyword(keyword=r.keyword, impressions=r.impressions, clicks=r.clicks, ctr=r.ctr,
                 avg_position=r.avg_position)

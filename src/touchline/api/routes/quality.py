@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.quality import tracking_quality
 from touchline.api import params
+from touchline.api.answers import cached
 from touchline.api.auth import Caller, require
 from touchline.api.schemas import ApiModel, Envelope, PeriodMeta
 from touchline.domain.keys import Scope
@@ -37,7 +37,7 @@ async def quality(
     period = params.period(date_from, date_to, caller.profile)
     run = partial(tracking_quality, caller.runtime.store, profile_id=caller.profile_id,
                   period=period)  # fmt: skip
-    found = await anyio.to_thread.run_sync(run)
+    found = await cached(caller, ("quality", period), run)
     data = Quality(
         total_events=found.total_events, with_full_utms=found.with_full_utms,
         with_partial_utms=found.with_partial_utms, with_fbclid_only=found.with_fbclid_only,

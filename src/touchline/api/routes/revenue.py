@@ -7,12 +7,12 @@ import datetime as dt
 from functools import partial
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.revenue import cash_collected, revenue_by_day
 from touchline.api import params
 from touchline.api.amounts import amount
+from touchline.api.answers import cached
 from touchline.api.auth import Caller, require
 from touchline.api.schemas import ApiModel, Envelope, PeriodMeta
 from touchline.domain.keys import Scope
@@ -45,9 +45,10 @@ async def revenue(
 ) -> Envelope[list[RevenueDay]]:
     """One row per day of the period: attributed cash revenue and ad spend."""
     period = params.period(date_from, date_to, caller.profile)
+    chosen = params.model(model)
     run = partial(revenue_by_day, caller.runtime.store, profile_id=caller.profile_id,
-                  period=period, model=params.model(model))  # fmt: skip
-    found = await anyio.to_thread.run_sync(run)
+                  period=period, model=chosen)  # fmt: skip
+    found = await cached(caller, ("revenue", period, chosen), run)
     data = [
         RevenueDay(date=d.day, revenue=amount(d.revenue), spend=amount(d.spend)) for d in found.days
     ]
@@ -64,7 +65,7 @@ async def cash(
     period = params.period(date_from, date_to, caller.profile)
     run = partial(cash_collected, caller.runtime.store, profile_id=caller.profile_id,
                   period=period)  # fmt: skip
-    found = await anyio.to_thread.run_sync(run)
+    found = await cached(caller, ("revenue/cash", period), run)
     data = [
         CashBySource(source=c.source, currency=c.currency, total=amount(c.total), count=c.count,
                      refunds=c.refunds, refunded=amount(c.refunded))

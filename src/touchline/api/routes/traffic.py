@@ -1,5 +1,7 @@
 """Traffic endpoints: `overview`, `timeseries`, the seven breakdowns, `breakdowns` by any
-filter dimension, and `realtime`. Thin: parse, run the query layer in a thread, shape."""
+filter dimension, and `realtime`. Thin: parse, ask the query layer (answers reused while
+nothing is written, api/answers.py; `realtime` moves with the clock and is always fresh),
+shape."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Final
 
-import anyio
 from fastapi import APIRouter, Depends, Request
 
+from touchline.analytics.breakdowns import BreakdownRow as Breakdown
 from touchline.analytics.breakdowns import breakdown
 from touchline.analytics.filters import Dimension
 from touchline.analytics.overview import overview
@@ -19,6 +21,7 @@ from touchline.analytics.realtime import visitors_online
 from touchline.analytics.segments import Segment
 from touchline.analytics.timeseries import timeseries
 from touchline.api import params
+from touchline.api.answers import cached, fresh
 from touchline.api.auth import Caller, require
 from touchline.api.schemas import Envelope, PeriodMeta, ProfileEnvelope, ProfileMeta
 from touchline.api.traffic_schemas import (
@@ -32,6 +35,7 @@ from touchline.api.traffic_schemas import (
     overview_data,
     timeseries_point,
 )
+from touchline.domain.attribution.settings import Model
 from touchline.domain.keys import Scope
 from touchline.errors import InvalidParameter
 
@@ -69,11 +73,10 @@ async def get_overview(
     before `date_from`. Money is attributed cash (`revenue`) or cash collected
     (`cash_revenue`), in the reporting currency."""
     period = params.period(date_from, date_to, caller.profile)
-    segment = Segment.of(params.filters(request))
-    found = await anyio.to_thread.run_sync(partial(
-        overview, caller.runtime.store, profile_id=caller.profile_id, period=period,
-        segment=segment, model=params.model(model),
-    ))  # fmt: skip
+    segment, chosen = Segment.of(params.filters(request)), params.model(model)
+    run = partial(overview, caller.runtime.store, profile_id=caller.profile_id, period=period,
+                  segment=segment, model=chosen)  # fmt: skip
+    found = await cached(caller, ("overview", period, segment, chosen), run)
     return Envelope(data=overview_data(found), meta=_meta(caller, period))
 
 
@@ -86,10 +89,9 @@ async def get_timeseries(
     """One point per local day: visitors, pageviews, bounces, cash collected and ad spend."""
     period = params.period(date_from, date_to, caller.profile)
     segment = Segment.of(params.filters(request))
-    days = await anyio.to_thread.run_sync(partial(
-        timeseries, caller.runtime.store, profile_id=caller.profile_id, period=period,
-        segment=segment,
-    ))  # fmt: skip
+    run = partial(timeseries, caller.runtime.store, profile_id=caller.profile_id, period=period,
+                  segment=segment)  # fmt: skip
+    days = await cached(caller, ("timeseries", period, segment), run)
     return Envelope(data=[timeseries_point(d) for d in days], meta=_meta(caller, period))
 
 
@@ -107,11 +109,8 @@ def _breakdown_route(dimension: Dimension) -> BreakdownRoute:
     ) -> Envelope[list[BreakdownRow]]:
         period = params.period(date_from, date_to, caller.profile)
         count = params.limit(limit, default=LIMIT_DEFAULT, maximum=LIMIT_MAX)
-        rows = await anyio.to_thread.run_sync(partial(
-            breakdown, caller.runtime.store, profile_id=caller.profile_id, period=period,
-            segment=Segment.of(params.filters(request)), dimension=dimension,
-            model=params.model(model), limit=count,
-        ))  # fmt: skip
+        segment, chosen = Segment.of(params.filters(request)), params.model(model)
+        rows = await _breakdown(caller, period, segment, dimension, chosen, count)
         return Envelope(data=[breakdown_row(r) for r in rows], meta=_meta(caller, period))
 
     return route
@@ -153,18 +152,25 @@ async def get_breakdowns(
     wanted = _dimensions(dimensions)
     count = params.limit(limit, default=LIMIT_DEFAULT, maximum=LIMIT_MAX)
     segment, chosen = Segment.of(params.filters(request)), params.model(model)
+    data = {}
+    for dimension in wanted:  # each dimension's answer is the one its own endpoint reuses
+        found = await _breakdown(caller, period, segment, dimension, chosen, count)
+        data[dimension.value] = [dimension_row(r) for r in found]
+    return Envelope(data=data, meta=_meta(caller, period))
 
-    def rows(dimension: Dimension) -> list[DimensionRow]:
-        found = breakdown(
-            caller.runtime.store, profile_id=caller.profile_id, period=period, segment=segment,
-            dimension=dimension, model=chosen, limit=count,
-        )  # fmt: skip
-        return [dimension_row(r) for r in found]
 
-    def run() -> dict[str, list[DimensionRow]]:
-        return {d.value: rows(d) for d in wanted}
-
-    return Envelope(data=await anyio.to_thread.run_sync(run), meta=_meta(caller, period))
+async def _breakdown(
+    caller: Caller,
+    period: Period,
+    segment: Segment,
+    dimension: Dimension,
+    model: Model,
+    limit: int,
+) -> list[Breakdown]:
+    """One dimension's rows, shared by its endpoint and `breakdowns?dimensions=`."""
+    run = partial(breakdown, caller.runtime.store, profile_id=caller.profile_id, period=period,
+                  segment=segment, dimension=dimension, model=model, limit=limit)  # fmt: skip
+    return await cached(caller, ("breakdown", dimension, period, segment, model, limit), run)
 
 
 def _dimensions(text: str | None) -> list[Dimension]:
@@ -189,7 +195,7 @@ RealtimeCaller = Annotated[Caller, Depends(require(Scope.REALTIME_READ))]
 async def get_realtime(caller: RealtimeCaller) -> ProfileEnvelope[Realtime]:
     """Visitors whose browser sent an event in the last five minutes."""
     now = datetime.now(UTC)
-    count = await anyio.to_thread.run_sync(partial(
+    count = await fresh(partial(
         visitors_online, caller.runtime.store, profile_id=caller.profile_id, now=now
     ))  # fmt: skip
     return ProfileEnvelope(

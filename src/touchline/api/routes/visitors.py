@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-import anyio
 from fastapi import APIRouter, Depends
 
 from touchline.analytics.cursor import Cursor, iso_utc
 from touchline.analytics.visitors import VisitorPage, VisitorQuery, VisitorRow, visitor_page
 from touchline.api import params
+from touchline.api.answers import cached
 from touchline.api.auth import HEAVY_COST, Caller, require
 from touchline.api.people import Named, matching, named
 from touchline.api.schemas import ApiModel, Page, PageEnvelope, PeriodMeta
@@ -63,7 +63,7 @@ async def visitors(
         page = visitor_page(caller.runtime.store, query)
         return page, named(caller, [r.customer_id for r in page.rows if r.customer_id])
 
-    page, names = await anyio.to_thread.run_sync(run)
+    page, names = await cached(caller, ("visitors", period, search, size, after), run)
     rows = [_visitor(caller.profile_id, r, names.get(r.customer_id or "")) for r in page.rows]
     last = page.rows[-1].cursor.text if page.rows and page.has_next else None
     return PageEnvelope(
