@@ -32,7 +32,7 @@ def _either(column: str) -> str:
     return f"CASE WHEN {_IS_SESSION} THEN s.{column} ELSE t.{column} END AS {column}"
 
 
-PERIOD_CREDITS: Final = f"""SELECT r.profile_id AS profile_id, r.conversion_id AS conversion_id,
+PERIOD_CREDITS: Final = f"""SELECT r.profile_id AS profile_id, c.conversion_id AS conversion_id,
   r.touch_key AS touch_key,
   CASE WHEN {_IS_SESSION} THEN 'session' ELSE t.touch_type END AS touch_type,
   CASE WHEN {_IS_SESSION} THEN s.started_at ELSE t.ts END AS touch_ts,
@@ -44,9 +44,10 @@ PERIOD_CREDITS: Final = f"""SELECT r.profile_id AS profile_id, r.conversion_id A
   {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}, r.version AS version
 FROM credit_rows r
 JOIN (
-  SELECT conversion_id, ts, goal_key, revenue_type, reporting_value FROM conversions
+  SELECT conversion_id, conversion_key, ts, goal_key, revenue_type, reporting_value
+  FROM conversions
   WHERE profile_id = $profile AND ts >= $start AND ts < $end
-) c ON c.conversion_id = r.conversion_id
+) c ON c.conversion_key = r.conversion_key
 LEFT JOIN (
   SELECT session_key, started_at, {", ".join(_UTMS + VISIT_COLUMNS)}, 1 AS is_session,
     CASE WHEN {IS_VISIT} THEN 1 ELSE 0 END AS is_visit
@@ -62,15 +63,16 @@ WHERE r.profile_id = $profile AND ({_IS_SESSION} OR coalesce(t.is_touch, 0) = 1)
 plus the touch's `click_id` (any click id the visit or touch carried, '' without) and, for a
 visit, its VISIT_COLUMNS as `visit_<column>`."""
 
-PERIOD_SHARES: Final = f"""SELECT r.profile_id AS profile_id, r.conversion_id AS conversion_id,
+PERIOD_SHARES: Final = f"""SELECT r.profile_id AS profile_id, c.conversion_id AS conversion_id,
   r.touch_key AS touch_key, c.ts AS conversion_ts, c.goal_key AS goal_key,
   c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
   {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}
 FROM credit_rows r
 JOIN (
-  SELECT conversion_id, ts, goal_key, revenue_type, reporting_value FROM conversions
+  SELECT conversion_id, conversion_key, ts, goal_key, revenue_type, reporting_value
+  FROM conversions
   WHERE profile_id = $profile AND ts >= $start AND ts < $end
-) c ON c.conversion_id = r.conversion_id
+) c ON c.conversion_key = r.conversion_key
 WHERE r.profile_id = $profile"""
 """The period's credit rows with their conversion's columns and no touch's: what reports that
 neither filter nor group by a touch's dimension read (a tenth of PERIOD_CREDITS' cost)."""
