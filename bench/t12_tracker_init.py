@@ -23,10 +23,12 @@ import statistics
 import sys
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit
 
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from bench.result import Goal, Result
 from touchline.web.tracker_bundle import current_bundle
@@ -153,20 +155,21 @@ def answer(route: Route) -> None:
         route.fulfill(body=current_bundle().script.text, content_type="text/javascript")
     elif url.endswith("/api/tracking/collect"):
         route.fulfill(status=202, body='{"accepted": 1}', content_type="application/json")
-    elif url == f"{ORIGIN}/":
-        route.fulfill(body=page_html(), content_type="text/html")
+    elif urlsplit(url).path == "/":  # the bench page, on whichever site it is asked of
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        route.fulfill(body=page_html().replace(ORIGIN, origin), content_type="text/html")
     else:
         route.fulfill(status=404, body="")
 
 
-def visit(page: Page) -> Visit:
-    page.goto(f"{ORIGIN}/")
+def visit(page: Page, origin: str = ORIGIN) -> Visit:
+    page.goto(f"{origin}/")
     result = page.evaluate("window.benchResult")
     return Visit({str(kind): float(ms) for kind, ms in result.items()})
 
 
-def measurements(runs: int) -> Iterator[tuple[Visit, Visit]]:
-    """(first visit, returning visit), each first visit in a fresh browser profile."""
+@contextmanager
+def chromium_browser() -> Iterator[Browser]:
     chromium = shutil.which("chromium")
     if chromium is None:
         raise RuntimeError("Debian's chromium is not installed (make bench installs it)")
@@ -178,15 +181,35 @@ def measurements(runs: int) -> Iterator[tuple[Visit, Visit]]:
             args=["--no-sandbox", "--disable-background-networking", f"--user-agent={BROWSER_UA}"],
         )
         try:
-            for _ in range(runs):
-                context = browser.new_context()
-                context.route("**/*", answer)
-                page = context.new_page()
-                first = visit(page)
-                yield first, visit(page)
-                context.close()
+            yield browser
         finally:
             browser.close()
+
+
+def measurements(runs: int) -> Iterator[tuple[Visit, Visit]]:
+    """(first visit, returning visit), each first visit in a fresh browser profile."""
+    with chromium_browser() as browser:
+        for _ in range(runs):
+            context = browser.new_context()
+            context.route("**/*", answer)
+            page = context.new_page()
+            first = visit(page)
+            yield first, visit(page)
+            context.close()
+
+
+def new_site_visits(runs: int) -> Iterator[Visit]:
+    """First visits to sites never seen before, in one browser profile already in use: each
+    site is a new origin, so its storage, cookies and compiled script start empty, but the
+    browser's own storage service is up (as in a visitor's everyday browser)."""
+    with chromium_browser() as browser:
+        context = browser.new_context()
+        context.route("**/*", answer)
+        for n in range(runs):
+            page = context.new_page()
+            yield visit(page, f"https://site{n}.bench.example")
+            page.close()
+        context.close()
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -223,6 +246,7 @@ def run(quick: bool, large: bool = False) -> list[Result]:  # noqa: ARG001 - one
     first = [one for one, _ in figures]
     report("first visit (fresh profile)", first)
     report("returning visit (same profile, reloaded)", [again for _, again in figures])
+    report("first visit to a new site, browser in use", list(new_site_visits(runs + 3))[3:])
     inits = [one.init for one in first]
     name = "Tracker init (main thread)"
     return [
