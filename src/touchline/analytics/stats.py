@@ -18,9 +18,9 @@ from touchline.control.db import Database
 from touchline.control.repos import profiles
 from touchline.errors import TouchlineError, Unauthorized, Unavailable
 from touchline.ingest.importer import loader_busy
+from touchline.planes import local_planes
 from touchline.runtime import SERVER_TOKEN_FILE, SERVER_URL_FILE, loopback_url
 from touchline.settings import Settings
-from touchline.store import open_store
 from touchline.store.base import EventStore
 
 STATS_PATH: Final = "/internal/stats"
@@ -56,18 +56,7 @@ def fetch_traffic_stats(
     store then), otherwise open the control plane and the event store here."""
     if loader_busy(settings.spool_dir):
         return ask_server(settings, profile_id=profile_id, date_from=date_from, date_to=date_to)
-    database = Database.open(settings)
-    try:
-        database.migrate()
-        store = open_store(settings.resolved_event_store_url)
-    except TouchlineError:
-        database.close()
-        raise
-    except Exception as error:  # the engine's own lock error: a server started meanwhile
-        database.close()
-        raise Unavailable(f"the event store is busy ({error}); retry in a moment") from None
-    try:
-        store.migrate()
+    with local_planes(settings) as (database, store):
         return traffic_stats(
             store=store,
             database=database,
@@ -75,9 +64,6 @@ def fetch_traffic_stats(
             date_from=date_from,
             date_to=date_to,
         )
-    finally:
-        store.close()
-        database.close()
 
 
 def ask_server(

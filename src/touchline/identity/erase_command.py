@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any, Final
 
 from touchline.analytics.stats import call_server
-from touchline.control.db import Database
 from touchline.control.repos import profiles
-from touchline.errors import TouchlineError, Unavailable
 from touchline.identity.erase import erase
 from touchline.ingest.importer import loader_busy
+from touchline.planes import local_planes
 from touchline.settings import Settings
-from touchline.store import open_store
 
 ERASE_PATH: Final = "/internal/customers/erase"
 
@@ -22,22 +20,8 @@ def erase_customer(*, settings: Settings, profile_id: str, reference: str) -> di
     if loader_busy(settings.spool_dir):
         query = {"profile": profile_id, "customer": reference}
         return call_server(settings, ERASE_PATH, query, method="POST")
-    database = Database.open(settings)
-    try:
-        database.migrate()
+    with local_planes(settings) as (database, store):
         with database.read() as session:
             profile = profiles.get(session, profile_id).context()
-        try:
-            store = open_store(settings.resolved_event_store_url)
-        except TouchlineError:
-            raise
-        except Exception as error:  # the engine's lock: a server started meanwhile
-            raise Unavailable(f"the event store is busy ({error}); retry in a moment") from None
-        try:
-            store.migrate()
-            scrubbed = erase(database=database, store=store, profile=profile, reference=reference)
-        finally:
-            store.close()
-    finally:
-        database.close()
+        scrubbed = erase(database=database, store=store, profile=profile, reference=reference)
     return {"profile_id": profile_id, "customer": reference, "rows_scrubbed": scrubbed.tables}

@@ -9,16 +9,15 @@ from typing import Any, Final
 from touchline.analytics.stats import call_server
 from touchline.control.db import Database
 from touchline.control.repos import profiles
-from touchline.errors import TouchlineError, Unavailable
 from touchline.identity.mirror import sync_identity_map
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.importer import loader_busy
+from touchline.planes import local_planes
 from touchline.processing.conversions import reconvert
 from touchline.processing.credits import recompute_credits
 from touchline.processing.sessions import recompute_sessions
 from touchline.processing.touches import update_touches
 from touchline.settings import Settings
-from touchline.store import open_store
 from touchline.store.base import EventStore
 
 RECOMPUTE_PATH: Final = "/internal/recompute"
@@ -60,26 +59,10 @@ def recompute(
         if progress:
             progress("asking the running server")
         return ask_server(settings, profile_id)
-    database = Database.open(settings)
-    try:
-        database.migrate()
+    with local_planes(settings) as (database, store):
         with database.read() as session:
             profile = profiles.get(session, profile_id).context()
-        try:
-            store = open_store(settings.resolved_event_store_url)
-        except TouchlineError:
-            raise
-        except Exception as error:  # the engine's lock: a server started meanwhile
-            raise Unavailable(f"the event store is busy ({error}); retry in a moment") from None
-        try:
-            store.migrate()
-            return recompute_profile(
-                database=database, store=store, profile=profile, progress=progress
-            )
-        finally:
-            store.close()
-    finally:
-        database.close()
+        return recompute_profile(database=database, store=store, profile=profile, progress=progress)
 
 
 def ask_server(settings: Settings, profile_id: str) -> dict[str, Any]:
