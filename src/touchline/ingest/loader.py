@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 AfterLoad = Callable[[EventStore, pa.Table], None]
 Tick = Callable[[EventStore], None]
+StoreJob = Callable[[EventStore], dict[str, Any]]  # work a CLI asks the running server for
 T = TypeVar("T")
 
 LOADER_LOCK: Final = "loader.lock"  # in the spool directory; the draining loader holds it

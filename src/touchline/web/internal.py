@@ -7,6 +7,7 @@ processing/recompute.py and identity/erase_command.py are the clients)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -18,8 +19,10 @@ from touchline.control.repos import profiles
 from touchline.errors import Unavailable
 from touchline.identity.erase import erase
 from touchline.identity.erase_command import ERASE_PATH
+from touchline.ingest.context import ProfileContext
+from touchline.ingest.loader import StoreJob
 from touchline.processing.recompute import RECOMPUTE_PATH, recompute_profile
-from touchline.runtime import runtime_of
+from touchline.runtime import Runtime, runtime_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,22 +57,12 @@ async def recompute(
     profile: Annotated[str, Query()],
     authorization: Annotated[str, Header()] = "",
 ) -> dict[str, Any]:
-    """Runs on the loader thread (the event store's one writer) between batches."""
-    runtime = runtime_of(request.app)
-    if runtime is None:
-        raise Unavailable("The server is starting or stopping; retry shortly")
-    check_token(authorization, runtime.token)
+    def work(runtime: Runtime, found: ProfileContext) -> StoreJob:
+        return lambda store: recompute_profile(
+            database=runtime.database, store=store, profile=found
+        )
 
-    def context() -> Any:
-        with runtime.database.read() as session:
-            return profiles.get(session, profile).context()
-
-    found = await anyio.to_thread.run_sync(context)
-    job = runtime.loader.submit(
-        lambda store: recompute_profile(database=runtime.database, store=store, profile=found)
-    )
-    answer: dict[str, Any] = await asyncio.wrap_future(job)
-    return answer
+    return await _on_writer(request, authorization, profile, work)
 
 
 @router.post(ERASE_PATH)
@@ -79,21 +72,36 @@ async def erase_customer(
     customer: Annotated[str, Query()],
     authorization: Annotated[str, Header()] = "",
 ) -> dict[str, Any]:
-    """Runs on the loader thread (the event store's one writer) between batches."""
+    def work(runtime: Runtime, found: ProfileContext) -> StoreJob:
+        return lambda store: {
+            "profile_id": profile,
+            "customer": customer,
+            "rows_scrubbed": erase(
+                database=runtime.database, store=store, profile=found, reference=customer
+            ).tables,
+        }
+
+    return await _on_writer(request, authorization, profile, work)
+
+
+Work = Callable[[Runtime, ProfileContext], StoreJob]  # the job to run for the profile
+
+
+async def _on_writer(
+    request: Request, authorization: str, profile_id: str, work: Work
+) -> dict[str, Any]:
+    """Run the profile's job on the loader thread (the event store's one writer), between
+    batches, once the server token is checked."""
     runtime = runtime_of(request.app)
     if runtime is None:
         raise Unavailable("The server is starting or stopping; retry shortly")
     check_token(authorization, runtime.token)
 
-    def context() -> Any:
+    def context() -> ProfileContext:
         with runtime.database.read() as session:
-            return profiles.get(session, profile).context()
+            return profiles.get(session, profile_id).context()
 
     found = await anyio.to_thread.run_sync(context)
-    job = runtime.loader.submit(
-        lambda store: (
-            erase(database=runtime.database, store=store, profile=found, reference=customer).tables
-        )
-    )
-    tables: dict[str, int] = await asyncio.wrap_future(job)
-    return {"profile_id": profile, "customer": customer, "rows_scrubbed": tables}
+    job = runtime.loader.submit(work(runtime, found))
+    answer: dict[str, Any] = await asyncio.wrap_future(job)
+    return answer
