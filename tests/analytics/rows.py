@@ -15,9 +15,8 @@ import pyarrow as pa
 
 from touchline.domain.conversions import conversion_key
 from touchline.store.base import EventStore
+from touchline.store.record_tables import AD_ENTITIES, AD_INSIGHTS
 from touchline.store.schema import (
-    AD_ENTITIES,
-    AD_INSIGHTS,
     CHANNEL_WEIGHTS,
     CONVERSIONS,
     CREDIT_MODELS,

@@ -11,7 +11,7 @@ from tests.analytics.rows import P, append, row_of
 from touchline.analytics.keywords import KeywordRow, keywords
 from touchline.analytics.query import Period
 from touchline.store.base import EventStore
-from touchline.store.schema import SEARCH_KEYWORDS
+from touchline.store.record_tables import SEARCH_KEYWORDS
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 

@@ -23,14 +23,13 @@ from touchline.ingest.context import ProfileContext
 from touchline.processing.conversions import ensure_rates
 from touchline.processing.versions import Clock, drop_superseded, next_version, wall_clock_us
 from touchline.store.base import EventStore
-from touchline.store.schema import (
+from touchline.store.record_tables import (
     CALENDAR_EVENTS,
     SEARCH_KEYWORDS,
     STORED_AD_ENTITY_COLUMNS,
     STORED_AD_INSIGHT_COLUMNS,
-    Column,
-    arrow_schema,
 )
+from touchline.store.schema import Column, arrow_schema
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,15 @@ import pyarrow as pa
 
 from touchline.store import dialect
 from touchline.store.base import Engine, Sql
-from touchline.store.schema import (
+from touchline.store.record_tables import (
     AD_ENTITIES,
     AD_ENTITY_CONNECTOR_COLUMNS,
     AD_INSIGHT_CONNECTOR_COLUMNS,
     AD_INSIGHTS,
     CALENDAR_EVENTS,
+    SEARCH_KEYWORDS,
+)
+from touchline.store.schema import (
     CHANNEL_WEIGHTS,
     CONVERSIONS,
     CREDIT_ROWS,
@@ -34,7 +37,6 @@ from touchline.store.schema import (
     EVENT_ROWS,
     EVENTS,
     IDENTITY_MAP,
-    SEARCH_KEYWORDS,
     SESSION_ENGAGEMENT_COLUMNS,
     SESSION_SCOPE,
     SESSIONS,
