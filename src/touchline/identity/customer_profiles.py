@@ -16,6 +16,7 @@ from touchline.identity.erase import erase
 from touchline.identity.graph import next_identifier_version
 from touchline.identity.graph import unmerge as undo_merge
 from touchline.identity.mirror import sync_identity_map
+from touchline.identity.profiles import ProfileFields, Written, next_version, update, upsert
 from touchline.ingest.context import ProfileContext
 from touchline.processing.conversions import reconvert
 from touchline.processing.credits import update_credits
@@ -23,6 +24,28 @@ from touchline.processing.erasure import Scrubbed
 from touchline.store.base import EventStore
 
 ACTOR = "api"
+
+
+def upsert_customer(database: Database, profile: ProfileContext, fields: ProfileFields) -> Written:
+    """`POST /customer-profiles`: create or upsert in one control-plane transaction."""
+    now = datetime.now(UTC)
+    with database.transaction() as session:
+        return upsert(
+            session, profile_id=profile.profile_id, fields=fields,
+            phone_region=profile.phone_region, now=now, version=next_version(session, now),
+        )  # fmt: skip
+
+
+def update_customer(
+    database: Database, profile: ProfileContext, reference: str, fields: ProfileFields
+) -> str:
+    """`PATCH /customer-profiles/{id}`: the fields given, in one transaction; the id changed."""
+    now = datetime.now(UTC)
+    with database.transaction() as session:
+        return update(
+            session, profile_id=profile.profile_id, reference=reference, fields=fields,
+            phone_region=profile.phone_region, now=now, version=next_version(session, now),
+        )  # fmt: skip
 
 
 def settle_on_writer(database: Database, profile: ProfileContext) -> Callable[[EventStore], int]:

@@ -32,12 +32,13 @@ from touchline.api.schemas import CONFLICT_RESPONSES, ProfileEnvelope, ProfileMe
 from touchline.control.repos import customers
 from touchline.domain.keys import Scope
 from touchline.errors import InvalidParameter
-from touchline.identity import profiles as service
 from touchline.identity.customer_profiles import (
     erase_on_writer,
     recalculate_on_writer,
     settle_on_writer,
     unmerge_for,
+    update_customer,
+    upsert_customer,
 )
 
 router = APIRouter(prefix="/customer-profiles", tags=["customer profiles"])
@@ -215,16 +216,9 @@ async def create_profile(
     to that customer (which takes the externalId); else a new customer. An email/phone of a
     customer with another externalId → 409 `duplicate_external_id`."""
 
-    def run() -> service.Written:
-        now = datetime.now(UTC)
-        with caller.runtime.database.transaction() as session:
-            return service.upsert(
-                session, profile_id=caller.profile_id, fields=body.fields(),
-                phone_region=caller.profile.phone_region, now=now,
-                version=service.next_version(session, now),
-            )  # fmt: skip
-
-    written = await anyio.to_thread.run_sync(run)
+    written = await anyio.to_thread.run_sync(
+        upsert_customer, caller.runtime.database, caller.profile, body.fields()
+    )
     await _on_writer(caller, settle_on_writer(caller.runtime.database, caller.profile))
     customer = await anyio.to_thread.run_sync(
         lambda: _profile(caller, _record(caller, written.customer_id))
@@ -243,16 +237,9 @@ async def update_profile(
     """Set the fields given; an externalId another customer holds → 409
     `duplicate_external_id`, another customer's email or phone → 409 `conflict`."""
 
-    def run() -> str:
-        now = datetime.now(UTC)
-        with caller.runtime.database.transaction() as session:
-            return service.update(
-                session, profile_id=caller.profile_id, reference=customer_id,
-                fields=body.fields(), phone_region=caller.profile.phone_region, now=now,
-                version=service.next_version(session, now),
-            )  # fmt: skip
-
-    changed = await anyio.to_thread.run_sync(run)
+    changed = await anyio.to_thread.run_sync(
+        update_customer, caller.runtime.database, caller.profile, customer_id, body.fields()
+    )
     await _on_writer(caller, settle_on_writer(caller.runtime.database, caller.profile))
     customer = await anyio.to_thread.run_sync(lambda: _profile(caller, _record(caller, changed)))
     return ProfileEnvelope(data=customer, meta=_meta(caller))
