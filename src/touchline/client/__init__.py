@@ -2,7 +2,7 @@
 
 from touchline.client import Touchline
 with Touchline("http://127.0.0.1:8000/api/v1", "atb_live_…") as api:
-    print(api.overview("2026-03-01", "2026-03-25").data["current"]["revenue"])
+    revenue = api.overview("2026-03-01", "2026-03-25").data["current"]["revenue"]
 """
 
 from touchline.client.answers import Answer, RateLimit
