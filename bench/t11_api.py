@@ -147,6 +147,7 @@ def build(events: int) -> Built:
     data_dir = DATA_DIR / f"t11-api-{events}"
     marker = data_dir / "t11.json"
     if marker.exists() and json.loads(marker.read_text())["format"] == FORMAT_VERSION:
+        _migrate(data_dir)  # a build from an older release: upgraded before the server starts
         return _built(data_dir, json.loads(marker.read_text()))
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, database_url="", event_store_url="")
@@ -158,6 +159,15 @@ def build(events: int) -> Built:
              "first": spec.start.isoformat(), "last": spec.end.isoformat()}  # fmt: skip
     marker.write_text(json.dumps(facts))
     return _built(data_dir, facts)
+
+
+def _migrate(data_dir: Path) -> None:
+    settings = Settings(data_dir=data_dir, database_url="", event_store_url="")
+    store = open_store(settings.resolved_event_store_url)
+    try:
+        store.migrate()
+    finally:
+        store.close()
 
 
 def _built(data_dir: Path, facts: dict[str, Any]) -> Built:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import orjson
-from tests.analytics.rows import DAY, P, conversion, link, load, session
+from tests.analytics.rows import DAY, P, append, conversion, link, load, session
 from tests.store.engines import event_row, event_table
 
 from touchline.analytics.cohorts import cohorts, ltv_cohorts
@@ -15,6 +15,7 @@ from touchline.analytics.lifetime import CohortGroup, first_touches, lifetimes
 from touchline.domain.visitors import visitor_key
 from touchline.processing.erasure import ErasurePlan, scrub_event_plane
 from touchline.store.base import EventStore, Sql
+from touchline.store.schema import SESSION_PAGES
 
 ANN = visitor_key(P, "a")
 LANDING = "https://shop.example/?utm_source=ig&e=ann%40x.io"
@@ -84,6 +85,11 @@ def test_the_erase_rewrites_every_copy_and_keeps_the_numbers(event_store: EventS
                   .decode(), identity=orjson.dumps({"email": "ann@x.io"}).decode()),
         event_row(profile_id=P, anonymous_id="b", identity='{"first_name": "Annabel"}'),
     ]))  # fmt: skip
+    pages = [(1, ANN, "/"), (1, ANN, "/thanks/ann@x.io"), (2, 99, "/")]  # (session, visitor, path)
+    append(event_store, "session_pages", SESSION_PAGES.columns, [
+        {"profile_id": P, "session_key": key, "visitor_key": visitor, "started_at": DAY,
+         "path": path, "views": 1, "version": 1} for key, visitor, path in pages
+    ])  # fmt: skip
     money = Sql("SELECT count(*), sum(reporting_value) FROM conversions")
     before = event_store.query(money)
     plan = ErasurePlan(
@@ -93,6 +99,11 @@ def test_the_erase_rewrites_every_copy_and_keeps_the_numbers(event_store: EventS
     )  # fmt: skip
     done = scrub_event_plane(event_store, plan)
     assert (done.tables["conversions"], done.tables["sessions"], done.tables["events"]) == (4, 1, 2)
+    assert done.tables["session_pages"] == 1  # the other page of her visit is kept as it was
+    stored = event_store.query(Sql("SELECT session_key, path FROM session_pages ORDER BY 1, 2"))
+    assert [(key, "ann@x.io" in path) for key, path in stored] == [
+        (1, False), (1, False), (2, False)
+    ]  # fmt: skip
     assert event_store.query(money) == before
     text = str(event_store.query(Sql("SELECT * FROM events ORDER BY anonymous_id")))
     assert "ann@x.io" not in text.lower() and "Ann Lee" not in text

@@ -22,8 +22,10 @@ from touchline.store.schema import (
     CREDIT_MODELS,
     CREDIT_ROWS_6,
     CREDITS,
+    EVENT_COLUMNS,
     EVENT_ROWS,
     SESSION_COLUMNS,
+    SESSION_ENGAGEMENT_COLUMNS,
     Column,
     ColumnType,
     Table,
@@ -115,7 +117,7 @@ def test_migration_7_keys_conversions_and_credit_rows_by_integer(
         _append(store, "credit_rows", CREDIT_ROWS_6.columns, conversion_id="pay", touch_key=7,
                 position=1, **dict.fromkeys(CREDIT_MODELS, 0.5))  # fmt: skip
 
-        assert migrations.apply(_engine(store)) == [7]
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:7]) == [7]
 
         key = conversion_key("p", "pay")
         assert store.query(Sql("SELECT conversion_id, conversion_key FROM conversions")) == [
@@ -126,6 +128,47 @@ def test_migration_7_keys_conversions_and_credit_rows_by_integer(
         assert store.query(Sql(f"SELECT {columns} FROM credits")) == [
             ("pay", 7, "Email", "cash", 0.5)
         ]
+    finally:
+        discard(store)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_migration_8_gives_sessions_their_neighbours_and_visits_their_pages(
+    engine: str, tmp_path: Path
+) -> None:
+    store = open_store(store_url(engine, tmp_path))
+    try:
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:7])[-1] == 7
+        day = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+        starts = [day, day + dt.timedelta(hours=2), day + dt.timedelta(days=3)]
+        columns = (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS)
+        for n, at in enumerate(reversed(starts)):  # visitor 5's three sessions, newest first
+            _append(store, "sessions", columns, session_key=10 + n, visitor_key=5,
+                    started_at=at, ended_at=at + dt.timedelta(minutes=10), pageviews=2)  # fmt: skip
+        _append(store, "sessions", columns, session_key=20, visitor_key=6, started_at=day,
+                ended_at=day + dt.timedelta(minutes=5), pageviews=1, bounced=True)  # fmt: skip
+        views = [
+            (5, starts[0], "/a"),
+            (5, starts[0] + dt.timedelta(minutes=9), "/a"),
+            (5, starts[1], "/b"),
+            (6, day, "/a"),
+            (6, day + dt.timedelta(hours=1), "/c"),
+        ]
+        for n, (visitor, ts, path) in enumerate(views):
+            _append(store, "events", EVENT_COLUMNS, event_id=f"e{n}", visitor_key=visitor, ts=ts,
+                    received_at=ts, type="page_view", path=path, origin="tracker")  # fmt: skip
+
+        assert migrations.apply(_engine(store)) == [8]
+
+        us = [int(at.timestamp() * 1_000_000) for at in starts]
+        adjacency = "SELECT visitor_key, previous_start_us, next_start_us FROM sessions"
+        assert sorted(store.query(Sql(adjacency))) == [
+            (5, 0, us[1]), (5, us[0], us[2]), (5, us[1], 0), (6, 0, 0)
+        ]  # fmt: skip
+        pages = "SELECT visitor_key, started_at, path, views, bounced FROM session_pages"
+        assert sorted(store.query(Sql(pages))) == [
+            (5, starts[0], "/a", 2, False), (5, starts[1], "/b", 1, False), (6, day, "/a", 1, True)
+        ]  # fmt: skip
     finally:
         discard(store)
 

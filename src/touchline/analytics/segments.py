@@ -19,7 +19,6 @@ from touchline.analytics.filters import Dimension, Filter, Operator
 from touchline.analytics.period_credits import PERIOD_CREDITS, VISIT_COLUMNS
 from touchline.domain.attribution.settings import Model
 from touchline.domain.channels import CHANNEL_ALIASES
-from touchline.domain.sessions import FIRST_PARTY_ORIGINS, PAGE_VIEW
 from touchline.processing.session_queries import IS_VISIT
 
 NONE_LABEL: Final = "(none)"  # how an empty value is reported, and matched by is/is_not
@@ -42,7 +41,6 @@ VISIT_DIMENSIONS: Final = frozenset(SESSION_COLUMNS)
 assert set(VISIT_COLUMNS) == {c for d, c in SESSION_COLUMNS.items()} - {"channel", "utm_campaign"}
 # Touches have their own channel, campaign and goal; the rest come from their visit.
 TOUCH_DIMENSIONS: Final = VISIT_DIMENSIONS | {Dimension.GOAL}
-_ORIGINS: Final = "(" + ", ".join(f"'{o}'" for o in sorted(FIRST_PARTY_ORIGINS)) + ")"
 
 
 def sessions_sql(where: str = "TRUE") -> str:
@@ -50,7 +48,7 @@ def sessions_sql(where: str = "TRUE") -> str:
     dimension under its dimension's name."""
     dims = ", ".join(f"{column} AS {dim.value}" for dim, column in SESSION_COLUMNS.items())
     return f"""SELECT session_key, visitor_key, started_at, ended_at, pageviews, bounced,
-    engaged_ms, {dims}
+    engaged_ms, previous_start_us, next_start_us, {dims}
   FROM sessions WHERE profile_id = $profile AND {IS_VISIT} AND {where}"""
 
 
@@ -60,16 +58,12 @@ def period_sessions_sql() -> str:
 
 
 def page_views_sql(*, in_period: bool = False) -> str:
-    """(session_key, value = page path, views) of every visit's page views; `in_period`: only
-    of the visits started in the period (`$start`..`$end`), a far smaller join."""
-    period = ""
-    if in_period:  # a visit's page views are no older than its start
-        period = "AND s.started_at >= $start AND s.started_at < $end AND e.ts >= $start"
-    return f"""SELECT s.session_key AS session_key, e.path AS value, count(*) AS views
-  FROM events e JOIN sessions s ON s.visitor_key = e.visitor_key
-  WHERE e.profile_id = $profile AND s.profile_id = $profile AND e.type = '{PAGE_VIEW}'
-    AND e.origin IN {_ORIGINS} AND e.ts >= s.started_at AND e.ts <= s.ended_at {period}
-  GROUP BY s.session_key, e.path"""
+    """(session_key, value = page path, views) of every visit's page views (the pages the
+    sessions update stored, `session_pages`); `in_period`: only of the visits started in the
+    period (`$start`..`$end`)."""
+    period = "AND started_at >= $start AND started_at < $end" if in_period else ""
+    return f"""SELECT session_key, path AS value, views
+  FROM session_pages WHERE profile_id = $profile {period}"""
 
 
 def session_goals_sql() -> str:

@@ -16,7 +16,6 @@ from touchline.analytics.segments import (
     MULTI_VALUED,
     NONE_LABEL,
     Segment,
-    page_views_sql,
     period_sessions_sql,
 )
 from touchline.store.base import EventStore, Sql
@@ -44,11 +43,26 @@ class Visits:
         return round(self.engaged_ms / 1000 / self.visits, 2) if self.visits else 0.0
 
 
+# A visit is its visitor's only one in the period when the visitor's neighbouring sessions
+# started outside it: such visits count one visitor each without hashing; the others (and
+# rows stored before their neighbours were) go through count(DISTINCT). Exact either way.
+_ONLY_VISIT: Final = """{v}.previous_start_us < epoch_us($start)
+    AND ({v}.next_start_us = 0 OR {v}.next_start_us >= epoch_us($end))"""
+
+
+def visitors_sql(alias: str) -> str:
+    """The exact number of distinct visitors among the grouped visits (rows of `sessions` or
+    `session_pages` as `alias`, all started in the period)."""
+    only = _ONLY_VISIT.format(v=alias)
+    return f"""sum(CASE WHEN {only} THEN 1 ELSE 0 END)
+    + count(DISTINCT CASE WHEN {only} THEN NULL ELSE {alias}.visitor_key END)"""
+
+
 def visits_sql(profile_id: str, period: Period, segment: Segment, *, group: str) -> Sql:
     """Counts per `group`, an expression over the visit `s` (TOTAL for one row)."""
     params = {**period_params(profile_id, period), **segment.params()}
     return bound_sql(
-        f"""SELECT {group} AS k, count(DISTINCT s.visitor_key), count(*), sum(s.pageviews),
+        f"""SELECT {group} AS k, {visitors_sql("s")}, count(*), sum(s.pageviews),
   sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
 FROM ({period_sessions_sql()}) s
 WHERE {segment.sessions_where("s")}
@@ -62,23 +76,33 @@ def visits_by_value_sql(
 ) -> Sql:
     """Counts per value of a dimension a visit can have many of (pages viewed, goals): a
     page's pageviews are its own views; a visit counts once per value it has."""
-    views = "p.views" if dimension is Dimension.PAGE else "s.pageviews"
-    pairs = (
-        page_views_sql(in_period=True)
-        if dimension is Dimension.PAGE
-        else (MULTI_VALUED[dimension]())
-    )
     params = {**period_params(profile_id, period), **segment.params()}
+    if dimension is Dimension.PAGE:
+        return bound_sql(_page_visits_sql(segment), params)
     return bound_sql(
         # (visit, value) pairs are distinct: a visit counts once per value without DISTINCT.
-        f"""SELECT p.value AS k, count(DISTINCT s.visitor_key), count(*),
-  sum({views}), sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
-FROM ({period_sessions_sql()}) s JOIN ({pairs}) p
+        f"""SELECT p.value AS k, {visitors_sql("s")}, count(*),
+  sum(s.pageviews), sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
+FROM ({period_sessions_sql()}) s JOIN ({MULTI_VALUED[dimension]()}) p
   ON p.session_key = s.session_key
 WHERE {segment.sessions_where("s")}
 GROUP BY k""",
         params,
     )
+
+
+def _page_visits_sql(segment: Segment) -> str:
+    """Per page: the stored pages of the period's visits carry their visit's counts, so only a
+    segment needs the sessions (which visits it keeps)."""
+    kept = ""
+    if segment:
+        kept = f"""AND p.session_key IN (SELECT s.session_key FROM ({period_sessions_sql()}) s
+    WHERE {segment.sessions_where("s")})"""
+    return f"""SELECT p.path AS k, {visitors_sql("p")}, count(*), sum(p.views),
+  sum(CASE WHEN p.bounced THEN 1 ELSE 0 END), sum(p.engaged_ms)
+FROM session_pages p
+WHERE p.profile_id = $profile AND p.started_at >= $start AND p.started_at < $end {kept}
+GROUP BY k"""
 
 
 def visits_of(rows: Sequence[tuple[Any, ...]]) -> dict[Any, Visits]:

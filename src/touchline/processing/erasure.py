@@ -79,6 +79,11 @@ class Target:
     key: str  # the row key (a VARCHAR expression over `physical`)
     key_column: str  # the same key as a column of the logical table
     where: str  # candidates (bound parameters only)
+    key_path: bool = False  # the key is `key_column || '|' || path` (a row per page)
+
+    def key_of(self, row: Row) -> str:
+        key = str(row[self.key_column])
+        return f"{key}|{row['path']}" if self.key_path else key
 
 
 OWNED_IDENTITY: Final = (
@@ -91,6 +96,10 @@ TARGETS: Final = (
     Target(
         "sessions", "sessions", "CAST(session_key AS VARCHAR)", "session_key",
         "list_contains($visitors, CAST(visitor_key AS VARCHAR))",
+    ),
+    Target(
+        "session_pages", "session_pages", "CAST(session_key AS VARCHAR) || '|' || path",
+        "session_key", "list_contains($visitors, CAST(visitor_key AS VARCHAR))", key_path=True,
     ),
     Target(
         "calendar_events", "calendar_events", "appointment_id", "appointment_id",
@@ -137,11 +146,14 @@ def _rewrite(
     where = f"profile_id = $profile AND {target.where}"
     select = Sql(f"SELECT * FROM {target.table} WHERE {where}", _used(where, params))
     found = store.query_arrow(select)
-    rows = found.to_pylist()
-    changed = [row for row in rows if scrub(row)]
+    keys, changed = [], []
+    for row in found.to_pylist():
+        key = target.key_of(row)  # before the scrub: a page's key holds its path
+        if scrub(row):
+            keys.append(key)
+            changed.append(row)
     if not changed:
         return 0
-    keys = [str(row[target.key_column]) for row in changed]
     store.execute(
         Sql(
             f"DELETE FROM {target.physical} WHERE profile_id = $profile"

@@ -27,9 +27,10 @@ from touchline.domain.sessions import (
     PASSIVE_TYPES,
     SessionRule,
 )
-from touchline.store.schema import STORED_SESSION_COLUMN_NAMES
+from touchline.store.schema import SESSION_PAGES, STORED_SESSION_COLUMN_NAMES
 
 SESSIONS_TABLE: Final = "sessions"
+PAGES_TABLE: Final = SESSION_PAGES.name
 IS_VISIT: Final = "pageviews + interactions > 0"
 SCOPE_TABLE: Final = "session_scope"
 
@@ -39,6 +40,7 @@ def _in_list(values: frozenset[str]) -> str:
 
 
 _COLUMNS = ", ".join(STORED_SESSION_COLUMN_NAMES)
+_PAGE_COLUMNS = ", ".join(SESSION_PAGES.column_names)
 _ORDER = "PARTITION BY visitor_key ORDER BY ts, event_id"
 _RUNNING = f"({_ORDER} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
 _FLAGS = f"""CASE WHEN e.type = '{PAGE_VIEW}' THEN 1 ELSE 0 END AS is_view,
@@ -174,7 +176,15 @@ _SPANS = f"""marks AS (
     sum(CASE WHEN signal = {_VIDEO_SIGNAL} THEN 1 ELSE 0 END) AS videos,
     sum(CASE WHEN signal = {_ERROR_SIGNAL} THEN 1 ELSE 0 END) AS errors
   FROM marks GROUP BY visitor_key, session_no
+), adjacent AS (
+  SELECT *,
+    coalesce(lag(start_us) OVER a, 0) AS previous_us,
+    coalesce(lead(start_us) OVER a, 0) AS next_us
+  FROM spans WINDOW a AS (PARTITION BY visitor_key ORDER BY start_us)
 )"""
+# Each session's neighbours' starts (0: none). An update rewrites a visitor's sessions from the
+# one before its new events on, to the visitor's last; the session before that first one is
+# the scope's `before_us`.
 
 _SCORE = score_sql(
     engaged_ms="s.engaged_ms",
@@ -192,6 +202,11 @@ def _facts(*, scoped: bool) -> str:
     entry = ",\n    ".join(f"e.{name}" for name in ENTRY_FIELDS)
     floor = " AND e.ts >= $floor" if scoped else ""
     exit_floor = " AND x.ts >= $floor" if scoped else ""
+    before = "coalesce(b.before_us, 0)" if scoped else "0"
+    scope_join = ""
+    if scoped:
+        on = "b.visitor_key = s.visitor_key AND b.profile_id = $profile"
+        scope_join = f"\n  LEFT JOIN {SCOPE_TABLE} b ON {on}"
     return f"""SELECT $profile AS profile_id,
     CAST(CASE WHEN s.visitor_key >= s.start_us THEN s.visitor_key - s.start_us
       ELSE s.visitor_key + s.start_us END AS UBIGINT) AS session_key,
@@ -212,12 +227,15 @@ def _facts(*, scoped: bool) -> str:
     CAST(s.max_scroll AS INTEGER) AS max_scroll_percent,
     CAST(s.videos AS INTEGER) AS video_events,
     CAST(s.errors AS INTEGER) AS error_events,
-    CAST({_SCORE} AS INTEGER) AS engagement_score
+    CAST({_SCORE} AS INTEGER) AS engagement_score,
+    CAST(CASE WHEN s.previous_us <> 0 THEN s.previous_us ELSE {before} END AS BIGINT)
+      AS previous_start_us,
+    CAST(s.next_us AS BIGINT) AS next_start_us
   FROM events e
-  JOIN spans s ON e.visitor_key = s.visitor_key AND e.ts = s.started_at
+  JOIN adjacent s ON e.visitor_key = s.visitor_key AND e.ts = s.started_at
     AND e.event_id = s.entry_id
   JOIN events x ON x.visitor_key = s.visitor_key AND x.ts = s.ended_at
-    AND x.event_id = s.exit_id
+    AND x.event_id = s.exit_id{scope_join}
   WHERE e.profile_id = $profile AND x.profile_id = $profile{floor}{exit_floor}
   {"" if scoped else "ORDER BY s.started_at"}"""
 
@@ -239,16 +257,33 @@ def current_sessions(where: str) -> str:
     return f"SELECT * FROM {SESSIONS_TABLE} WHERE {where} AND {IS_VISIT}"
 
 
-def delete_superseded(*, scoped: bool) -> str:
-    """Delete the rows an update replaced: a profile's older rows, or the scoped visitors' older
-    rows from where each recompute started. Rewritten sessions keep their `$version` row."""
+def insert_pages(*, scoped: bool) -> str:
+    """The pages viewed in each session written at `$version`: its first-party page views, from
+    its first event to its last, per path, with the session's own counts and neighbours."""
+    floor = " AND e.ts >= $floor" if scoped else ""
+    carried = "s.bounced, s.engaged_ms, s.previous_start_us, s.next_start_us, s.version"
+    return f"""INSERT INTO {PAGES_TABLE} ({_PAGE_COLUMNS})
+SELECT s.profile_id, s.session_key, s.visitor_key, s.started_at, e.path,
+    CAST(count(*) AS INTEGER) AS views, {carried}
+  FROM events e JOIN {SESSIONS_TABLE} s ON s.visitor_key = e.visitor_key
+    AND e.ts >= s.started_at AND e.ts <= s.ended_at
+  WHERE s.profile_id = $profile AND s.version = $version AND e.profile_id = $profile
+    AND e.type = '{PAGE_VIEW}' AND e.origin IN {_in_list(FIRST_PARTY_ORIGINS)}{floor}
+  GROUP BY s.profile_id, s.session_key, s.visitor_key, s.started_at, e.path, {carried}
+  {"" if scoped else "ORDER BY s.started_at"}"""
+
+
+def delete_superseded(*, scoped: bool, table: str = SESSIONS_TABLE) -> str:
+    """Delete the rows an update replaced in `table` (sessions, or their pages): a profile's
+    older rows, or the scoped visitors' older rows from where each recompute started.
+    Rewritten sessions keep their `$version` rows."""
     if not scoped:
-        return f"DELETE FROM {SESSIONS_TABLE} WHERE profile_id = $profile AND version < $version"
-    return f"""DELETE FROM {SESSIONS_TABLE}
+        return f"DELETE FROM {table} WHERE profile_id = $profile AND version < $version"
+    return f"""DELETE FROM {table}
   WHERE profile_id = $profile AND version < $version
     AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE} WHERE profile_id = $profile)
     AND session_key IN (
-      SELECT c.session_key FROM {SESSIONS_TABLE} c
+      SELECT c.session_key FROM {table} c
       JOIN {SCOPE_TABLE} s ON s.visitor_key = c.visitor_key
       WHERE c.profile_id = $profile AND s.profile_id = $profile AND c.version < $version
         AND c.started_at >= s.from_ts)"""
@@ -259,13 +294,19 @@ RECENT_EVENTS: Final = f"""SELECT profile_id, visitor_key, ts, origin FROM event
 """The first-party events received since `$since` (what `catch_up_sessions` redoes)."""
 
 SCOPE: Final = f"""SELECT s.profile_id, s.visitor_key, s.first_ts,
-    max(CASE WHEN c.started_at < s.first_ts THEN c.started_at END) AS from_ts
+    max(CASE WHEN c.rank = 1 THEN c.started_at END) AS from_ts,
+    max(CASE WHEN c.rank = 2 THEN epoch_us(c.started_at) END) AS before_us
   FROM {SCOPE_TABLE} s LEFT JOIN (
-    SELECT visitor_key, started_at FROM {SESSIONS_TABLE}
-    WHERE profile_id = $profile
-      AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE} WHERE profile_id = $profile)
+    SELECT visitor_key, started_at,
+      row_number() OVER (PARTITION BY visitor_key ORDER BY started_at DESC) AS rank
+    FROM (
+      SELECT DISTINCT c.visitor_key AS visitor_key, c.started_at AS started_at
+      FROM {SESSIONS_TABLE} c JOIN {SCOPE_TABLE} f ON f.visitor_key = c.visitor_key
+      WHERE c.profile_id = $profile AND f.profile_id = $profile AND c.started_at < f.first_ts
+    ) earlier
   ) c ON c.visitor_key = s.visitor_key
   WHERE s.profile_id = $profile
   GROUP BY s.profile_id, s.visitor_key, s.first_ts"""
 """Where each scoped visitor's recompute starts: the latest session start before its first new
-event (NULL when none: the caller reads that as "from the beginning")."""
+event (NULL when none: the caller reads that as "from the beginning"); and the start of the
+session before that one (`before_us`, epoch µs), the first rewritten session's previous."""

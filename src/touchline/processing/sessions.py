@@ -77,8 +77,8 @@ def recompute_sessions(
     with store.transaction():
         version = next_version(store, clock)
         params = _params(profile.profile_id, rule, version)
-        store.execute(_sql(queries.insert_sessions(rule, scoped=False), params))
-        store.execute(_sql(queries.delete_superseded(scoped=False), params))
+        for statement in _statements(rule, scoped=False):
+            store.execute(_sql(statement, params))
         return _rows_of_version(store, version)
 
 
@@ -143,9 +143,19 @@ def _update_profile(store: EventStore, firsts: pa.Table, rule: SessionRule, vers
     _replace_scope(store, scope.set_column(3, "from_ts", from_ts))
     # The earliest recompute start lets the engine skip older events by their time order.
     scoped = {**params, "floor": pc.min(from_ts).as_py()}
-    store.execute(_sql(queries.insert_sessions(rule, scoped=True), scoped))
-    store.execute(_sql(queries.delete_superseded(scoped=True), scoped))
+    for statement in _statements(rule, scoped=True):
+        store.execute(_sql(statement, scoped))
     store.execute(Sql(f"TRUNCATE TABLE {queries.SCOPE_TABLE}"))
+
+
+def _statements(rule: SessionRule, *, scoped: bool) -> tuple[str, ...]:
+    """Write the sessions at the new version, then their pages; delete what both replaced."""
+    return (
+        queries.insert_sessions(rule, scoped=scoped),
+        queries.delete_superseded(scoped=scoped),
+        queries.insert_pages(scoped=scoped),
+        queries.delete_superseded(scoped=scoped, table=queries.PAGES_TABLE),
+    )
 
 
 def _replace_scope(store: EventStore, scope: pa.Table) -> None:

@@ -37,10 +37,15 @@ from touchline.store.schema import (
     EVENT_ROWS,
     EVENTS,
     IDENTITY_MAP,
+    SESSION_ADJACENCY_COLUMNS,
+    SESSION_COLUMNS,
     SESSION_ENGAGEMENT_COLUMNS,
+    SESSION_PAGES,
     SESSION_SCOPE,
+    SESSION_SCOPE_BEFORE,
     SESSIONS,
     SPOOL_CHECKPOINTS,
+    STORED_SESSION_COLUMN_NAMES,
     TOUCH_ROWS,
     VIEWS,
     WATERMARKS,
@@ -107,6 +112,28 @@ FROM credit_rows_6 r
 JOIN conversions c ON c.profile_id = r.profile_id AND c.conversion_id = r.conversion_id"""
 """Migration 7: the credit rows of migration 6 keyed by their conversion's integer key."""
 
+_ADJACENT = "WINDOW a AS (PARTITION BY profile_id, visitor_key ORDER BY started_at)"
+_STORED_SESSIONS = ", ".join(STORED_SESSION_COLUMN_NAMES)
+_FILL_ADJACENCY = f"""INSERT INTO sessions ({_STORED_SESSIONS})
+SELECT {", ".join(c.name for c in (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS))},
+  coalesce(lag(epoch_us(started_at)) OVER a, 0), coalesce(lead(epoch_us(started_at)) OVER a, 0)
+FROM sessions WHERE previous_start_us IS NULL {_ADJACENT}
+ORDER BY profile_id, started_at"""
+"""Migration 8: every stored session again, with its visitor's neighbouring session starts (the
+rows without them are deleted next; a rerun after an interruption finds only those)."""
+
+_PAGE_CARRIED = "s.bounced, s.engaged_ms, s.previous_start_us, s.next_start_us, s.version"
+_FILL_PAGES = f"""INSERT INTO session_pages ({", ".join(SESSION_PAGES.column_names)})
+SELECT s.profile_id, s.session_key, s.visitor_key, s.started_at, e.path,
+    CAST(count(*) AS INTEGER), {_PAGE_CARRIED}
+  FROM events e JOIN sessions s ON s.profile_id = e.profile_id
+    AND s.visitor_key = e.visitor_key AND e.ts >= s.started_at AND e.ts <= s.ended_at
+  WHERE e.type = 'page_view' AND e.origin IN ('import', 'tracker')
+  GROUP BY s.profile_id, s.session_key, s.visitor_key, s.started_at, e.path, {_PAGE_CARRIED}
+  ORDER BY s.profile_id, s.started_at"""
+"""Migration 8: the pages of every stored visit (first-party page views, as the sessions update
+of that release writes them)."""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "events", (CreateTable(EVENT_ROWS), CreateView(EVENTS))),
     Migration(2, "spool checkpoints", (CreateTable(SPOOL_CHECKPOINTS),)),
@@ -161,6 +188,19 @@ MIGRATIONS: list[Migration] = [
             RunSql(_COPY_CREDIT_ROWS),
             RunSql("DROP TABLE IF EXISTS credit_rows_6"),
             RunSql(CREDITS_VIEW),
+        ),
+    ),
+    Migration(
+        8,
+        "visit neighbours and pages",
+        (
+            *(AddColumn(SESSIONS.name, column) for column in SESSION_ADJACENCY_COLUMNS),
+            AddColumn(SESSION_SCOPE.name, SESSION_SCOPE_BEFORE),
+            RunSql(_FILL_ADJACENCY),
+            RunSql("DELETE FROM sessions WHERE previous_start_us IS NULL"),
+            CreateTable(SESSION_PAGES),
+            RunSql("TRUNCATE TABLE session_pages"),  # a rerun starts over
+            RunSql(_FILL_PAGES),
         ),
     ),
 ]

@@ -529,6 +529,43 @@ SESSION_ENGAGEMENT_COLUMNS: tuple[Column, ...] = (
     Column("engagement_score", T.INT32, "engagement_quality_score 0-100"),
 )
 
-# What a sessions update writes: the sessions columns, then the engagement columns.
-STORED_SESSION_COLUMNS: tuple[Column, ...] = (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS)
+# Added to `sessions` by migration 8: when the visitor's neighbouring sessions started, so a
+# report counts a visitor whose only session in the period this is without hashing it
+# (analytics/visits.py). NULL (rows written before) reads as "unknown".
+SESSION_ADJACENCY_COLUMNS: tuple[Column, ...] = (
+    Column("previous_start_us", T.INT64, "epoch µs start of the visitor's previous session or 0"),
+    Column("next_start_us", T.INT64, "epoch µs start of the visitor's next session or 0"),
+)
+# Added to `session_scope` by migration 8: the start of the session before `from_ts`, the
+# previous session of the first one an update rewrites.
+SESSION_SCOPE_BEFORE = Column("before_us", T.INT64, "epoch µs start of the session before from_ts")
+
+# What a sessions update writes: the sessions columns, the engagement and adjacency columns.
+STORED_SESSION_COLUMNS: tuple[Column, ...] = (
+    *SESSION_COLUMNS,
+    *SESSION_ENGAGEMENT_COLUMNS,
+    *SESSION_ADJACENCY_COLUMNS,
+)
 STORED_SESSION_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in STORED_SESSION_COLUMNS)
+
+# The pages each visit viewed (migration 8), written with its session by every sessions update:
+# page reports and `page` filters read these instead of joining events to sessions by time.
+# A visit's own counts ride along so a page breakdown without filters reads this table alone.
+SESSION_PAGES = Table(
+    name="session_pages",
+    columns=(
+        Column("profile_id", T.TEXT),
+        Column("session_key", T.UINT64),
+        Column("visitor_key", T.UINT64),
+        Column("started_at", T.TIMESTAMP, "the session's start"),
+        Column("path", T.TEXT, "a page path the visit viewed"),
+        Column("views", T.INT32, "page views of the path in the visit"),
+        Column("bounced", T.BOOL, "the session's"),
+        Column("engaged_ms", T.INT64, "the session's"),
+        *SESSION_ADJACENCY_COLUMNS,
+        Column("version", T.INT64, "the session row's version"),
+    ),
+    sort_key=("profile_id", "started_at", "visitor_key", "session_key", "path"),
+    version="version",
+    partition_month_of="started_at",
+)

@@ -1,0 +1,122 @@
+"""What every sessions update writes beside the sessions: each session's neighbouring session
+starts (`previous_start_us`, `next_start_us`) and each visit's pages (`session_pages`), equal
+to what they are by definition however the events arrive."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.processing.test_sessions import EXAMPLES, SOURCE_MODE, fresh_profile, load, traffic
+from tests.store.engines import T0
+
+from touchline.analytics.segments import period_sessions_sql
+from touchline.analytics.visits import visitors_sql
+from touchline.domain.sessions import FIRST_PARTY_ORIGINS, PAGE_VIEW
+from touchline.ingest.context import ProfileContext, SessionMode
+from touchline.processing.sessions import recompute_sessions
+from touchline.store.base import EventStore, Sql
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _us(at: dt.datetime) -> int:
+    return (at - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def neighbours(store: EventStore, profile_id: str) -> list[tuple[Any, ...]]:
+    sql = """SELECT visitor_key, started_at, previous_start_us, next_start_us FROM sessions
+  WHERE profile_id = $p ORDER BY visitor_key, started_at"""
+    return store.query(Sql(sql, {"p": profile_id}))
+
+
+def expected_neighbours(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """From the stored sessions themselves: each visitor's sessions in time order."""
+    by_visitor: dict[int, list[dt.datetime]] = defaultdict(list)
+    for visitor, started, *_ in rows:
+        by_visitor[visitor].append(started)
+    out = []
+    for visitor, starts in sorted(by_visitor.items()):
+        for n, started in enumerate(starts):
+            before = _us(starts[n - 1]) if n else 0
+            after = _us(starts[n + 1]) if n + 1 < len(starts) else 0
+            out.append((visitor, started, before, after))
+    return out
+
+
+def pages(store: EventStore, profile_id: str) -> Counter[tuple[Any, ...]]:
+    sql = """SELECT session_key, path, views, bounced, engaged_ms, previous_start_us,
+    next_start_us FROM session_pages WHERE profile_id = $p"""
+    return Counter(store.query(Sql(sql, {"p": profile_id})))
+
+
+def expected_pages(
+    store: EventStore, profile_id: str, events: Sequence[dict[str, Any]]
+) -> Counter[tuple[Any, ...]]:
+    """Each stored session's first-party page views between its first and last event (the
+    rows hold epoch µs)."""
+    sql = """SELECT session_key, visitor_key, started_at, ended_at, bounced, engaged_ms,
+    previous_start_us, next_start_us FROM sessions WHERE profile_id = $p"""
+    out: Counter[tuple[Any, ...]] = Counter()
+    for key, visitor, started, ended, bounced, engaged, before, after in store.query(
+        Sql(sql, {"p": profile_id})
+    ):
+        viewed = Counter(
+            e["path"]
+            for e in events
+            if e["visitor_key"] == visitor and e["type"] == PAGE_VIEW
+            and e["origin"] in FIRST_PARTY_ORIGINS and _us(started) <= e["ts"] <= _us(ended)
+        )  # fmt: skip
+        for path, views in viewed.items():
+            out[(key, path, views, bounced, engaged, before, after)] += 1
+    return out
+
+
+@EXAMPLES
+@given(data=st.data(), source_mode=st.booleans())
+def test_batches_in_any_order_keep_neighbours_and_pages_exact(
+    event_store: EventStore, data: st.DataObject, source_mode: bool
+) -> None:
+    profile_id = fresh_profile()
+    rows = data.draw(st.permutations(data.draw(traffic(profile_id))))
+    mode = SOURCE_MODE if source_mode else SessionMode.INACTIVITY_ONLY
+    profile = ProfileContext(profile_id, session_mode=mode)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=4)))
+    for start, stop in itertools.pairwise([0, *cuts, len(rows)]):
+        if stop > start:
+            load(event_store, rows[start:stop], {profile_id: profile})
+
+    found = neighbours(event_store, profile_id)
+    assert found == expected_neighbours(found)
+    assert pages(event_store, profile_id) == expected_pages(event_store, profile_id, rows)
+    incremental = (found, pages(event_store, profile_id))
+
+    recompute_sessions(store=event_store, profile=profile)
+
+    assert (neighbours(event_store, profile_id), pages(event_store, profile_id)) == incremental
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_visitors_counted_through_neighbours_equal_a_distinct_count(
+    event_store: EventStore, data: st.DataObject
+) -> None:
+    profile_id = fresh_profile()
+    rows = data.draw(traffic(profile_id))
+    if rows:
+        load(event_store, rows, {})
+    minutes = st.integers(-60, 3 * 24 * 60).map(lambda m: T0 + dt.timedelta(minutes=m))
+    start, end = sorted((data.draw(minutes), data.draw(minutes)))
+    params = {"profile": profile_id, "start": start, "end": end}
+    visits = f"({period_sessions_sql()}) s"
+
+    [(fast,)] = event_store.query(Sql(f"SELECT {visitors_sql('s')} FROM {visits}", params))
+    distinct = f"SELECT count(DISTINCT s.visitor_key) FROM {visits}"
+    [(plain,)] = event_store.query(Sql(distinct, params))
+
+    assert int(fast or 0) == plain
