@@ -21,7 +21,7 @@ from touchline.analytics.attribution import (
     period_params,
     share,
 )
-from touchline.analytics.coverage import coverage
+from touchline.analytics.coverage import coverage_sql
 from touchline.analytics.period_credits import PERIOD_SHARES
 from touchline.analytics.query import Period, bound_sql
 from touchline.analytics.segments import NONE_LABEL, Segment, touches_sql
@@ -103,9 +103,9 @@ def outcomes(
 ) -> Outcomes:
     """Unfiltered: every eligible conversion (attributed or not); filtered: those with a
     touch passing the filters, attributed when such a touch has a share under the model."""
-    if not segment:
-        found = coverage(store, profile_id=profile_id, period=period, model=model)
-        return Outcomes(found.eligible, found.attributed)
+    if not segment:  # the coverage counts alone: the report's unconverted lists are not needed
+        [(total, attributed, *_)] = store.query(coverage_sql(profile_id, period, model))
+        return Outcomes(int(total or 0), int(attributed or 0))
     [(total, attributed)] = store.query(segment_outcomes_sql(profile_id, period, segment, model))
     return Outcomes(int(total or 0), int(attributed or 0))
 
