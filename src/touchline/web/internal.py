@@ -17,7 +17,7 @@ from fastapi import APIRouter, Header, Query, Request
 from touchline.analytics.stats import STATS_PATH, check_token, traffic_stats
 from touchline.control.repos import profiles
 from touchline.errors import Unavailable
-from touchline.identity.erase import erase
+from touchline.identity.customer_profiles import erase_on_writer
 from touchline.identity.erase_command import ERASE_PATH
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.loader import StoreJob
@@ -73,12 +73,11 @@ async def erase_customer(
     authorization: Annotated[str, Header()] = "",
 ) -> dict[str, Any]:
     def work(runtime: Runtime, found: ProfileContext) -> StoreJob:
+        job = erase_on_writer(runtime.database, found, customer)
         return lambda store: {
             "profile_id": profile,
             "customer": customer,
-            "rows_scrubbed": erase(
-                database=runtime.database, store=store, profile=found, reference=customer
-            ).tables,
+            "rows_scrubbed": job(store).tables,
         }
 
     return await _on_writer(request, authorization, profile, work)

@@ -21,6 +21,7 @@ from touchline.analytics.cohorts import parse_months
 from touchline.analytics.cursor import iso_utc
 from touchline.analytics.journeys import customer_journey
 from touchline.analytics.lifetime import lifetimes, parse_group
+from touchline.analytics.profile_pages import profiles_page
 from touchline.analytics.query import parse_day
 from touchline.analytics.timeline import customer_timeline
 from touchline.api import params
@@ -86,16 +87,12 @@ async def list_profiles(
     newest = _newest_first(sortOrder)
 
     def run() -> m.ProfileList:
-        with caller.runtime.database.read() as session:
-            found = customers.page(
-                session, profile_id=caller.profile_id, offset=(number - 1) * size, limit=size,
-                newest_first=newest, text=(search or "").strip() or None,
-            )  # fmt: skip
-        lives = lifetimes(
-            caller.runtime.store, profile_id=caller.profile_id,
-            people=[c.id for c in found.customers],
+        found = profiles_page(
+            caller.runtime.database, caller.runtime.store, profile_id=caller.profile_id,
+            offset=(number - 1) * size, limit=size, newest_first=newest,
+            text=(search or "").strip() or None,
         )  # fmt: skip
-        rows = [m.customer_profile(c, lives.get(c.id), caller.profile.currency)
+        rows = [m.customer_profile(c, found.lifetimes.get(c.id), caller.profile.currency)
                 for c in found.customers]  # fmt: skip
         meta = m.PageMeta(
             profile_id=caller.profile_id, page=number, limit=size, total=found.total,
