@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from tests.processing.test_sessions import EXAMPLES, SOURCE_MODE, fresh_profile, load, traffic
 from tests.store.engines import T0
 
-from touchline.analytics.segments import period_sessions_sql
-from touchline.analytics.visits import visitors_sql
+from touchline.analytics.query import Period
+from touchline.analytics.segments import EVERYTHING, period_sessions_sql
+from touchline.analytics.visits import visits_sql
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS, PAGE_VIEW
 from touchline.ingest.context import ProfileContext, SessionMode
 from touchline.processing.sessions import recompute_sessions
@@ -110,13 +111,15 @@ def test_visitors_counted_through_neighbours_equal_a_distinct_count(
     rows = data.draw(traffic(profile_id))
     if rows:
         load(event_store, rows, {})
-    minutes = st.integers(-60, 3 * 24 * 60).map(lambda m: T0 + dt.timedelta(minutes=m))
-    start, end = sorted((data.draw(minutes), data.draw(minutes)))
-    params = {"profile": profile_id, "start": start, "end": end}
-    visits = f"({period_sessions_sql()}) s"
+    days = st.integers(-1, 3).map(lambda n: T0.date() + dt.timedelta(days=n))
+    first, last = sorted((data.draw(days), data.draw(days)))
+    period = Period(first, last, data.draw(st.sampled_from(["UTC", "America/Mexico_City"])))
+    params = {"profile": profile_id, "start": period.start, "end": period.end}
+    plain = f"""SELECT s.device, count(DISTINCT s.visitor_key), count(*)
+  FROM ({period_sessions_sql()}) s GROUP BY s.device"""
 
-    [(fast,)] = event_store.query(Sql(f"SELECT {visitors_sql('s')} FROM {visits}", params))
-    distinct = f"SELECT count(DISTINCT s.visitor_key) FROM {visits}"
-    [(plain,)] = event_store.query(Sql(distinct, params))
+    found = event_store.query(visits_sql(profile_id, period, EVERYTHING, group="s.device"))
 
-    assert int(fast or 0) == plain
+    assert sorted((k, int(v), int(n)) for k, v, n, *_ in found) == sorted(
+        (k, int(v), int(n)) for k, v, n in event_store.query(Sql(plain, params))
+    )

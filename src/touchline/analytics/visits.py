@@ -44,31 +44,37 @@ class Visits:
 
 
 # A visit is its visitor's only one in the period when the visitor's neighbouring sessions
-# started outside it: such visits count one visitor each without hashing; the others (and
-# rows stored before their neighbours were) go through count(DISTINCT). Exact either way.
+# started outside it: such visits count one visitor each without hashing (decision 0998); the
+# others (and rows stored before their neighbours were) are grouped by visitor. Exact either
+# way, and a plain two-level grouping: DuckDB runs a DISTINCT aggregate beside others through
+# a materialized copy of every row.
 _ONLY_VISIT: Final = """{v}.previous_start_us < epoch_us($start)
     AND ({v}.next_start_us = 0 OR {v}.next_start_us >= epoch_us($end))"""
 
 
-def visitors_sql(alias: str) -> str:
-    """The exact number of distinct visitors among the grouped visits (rows of `sessions` or
-    `session_pages` as `alias`, all started in the period)."""
-    only = _ONLY_VISIT.format(v=alias)
-    return f"""sum(CASE WHEN {only} THEN 1 ELSE 0 END)
-    + count(DISTINCT CASE WHEN {only} THEN NULL ELSE {alias}.visitor_key END)"""
+def counts_sql(*, key: str, visit: str, views: str, source: str) -> str:
+    """Per `key`: visitors, visits, pageviews (`views`), bounces and engaged ms of the visits
+    `visit` (an alias of `sessions` or `session_pages` rows, all started in the period) that
+    `source` (FROM … WHERE …) yields."""
+    only = _ONLY_VISIT.format(v=visit)
+    return f"""SELECT k, sum(n_only) + count(vk), sum(n_visits), sum(n_views), sum(n_bounces),
+  sum(n_engaged)
+FROM (
+  SELECT {key} AS k, CASE WHEN {only} THEN NULL ELSE {visit}.visitor_key END AS vk,
+    sum(CASE WHEN {only} THEN 1 ELSE 0 END) AS n_only, count(*) AS n_visits,
+    sum({views}) AS n_views, sum(CASE WHEN {visit}.bounced THEN 1 ELSE 0 END) AS n_bounces,
+    sum({visit}.engaged_ms) AS n_engaged
+  {source}
+  GROUP BY k, vk
+) AS per_visitor
+GROUP BY k"""
 
 
 def visits_sql(profile_id: str, period: Period, segment: Segment, *, group: str) -> Sql:
     """Counts per `group`, an expression over the visit `s` (TOTAL for one row)."""
     params = {**period_params(profile_id, period), **segment.params()}
-    return bound_sql(
-        f"""SELECT {group} AS k, {visitors_sql("s")}, count(*), sum(s.pageviews),
-  sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
-FROM ({period_sessions_sql()}) s
-WHERE {segment.sessions_where("s")}
-GROUP BY k""",
-        params,
-    )
+    source = f"FROM ({period_sessions_sql()}) s WHERE {segment.sessions_where('s')}"
+    return bound_sql(counts_sql(key=group, visit="s", views="s.pageviews", source=source), params)
 
 
 def visits_by_value_sql(
@@ -79,15 +85,12 @@ def visits_by_value_sql(
     params = {**period_params(profile_id, period), **segment.params()}
     if dimension is Dimension.PAGE:
         return bound_sql(_page_visits_sql(segment), params)
+    # (visit, value) pairs are distinct: a visit counts once per value.
+    source = f"""FROM ({period_sessions_sql()}) s JOIN ({MULTI_VALUED[dimension]()}) p
+    ON p.session_key = s.session_key
+  WHERE {segment.sessions_where("s")}"""
     return bound_sql(
-        # (visit, value) pairs are distinct: a visit counts once per value without DISTINCT.
-        f"""SELECT p.value AS k, {visitors_sql("s")}, count(*),
-  sum(s.pageviews), sum(CASE WHEN s.bounced THEN 1 ELSE 0 END), sum(s.engaged_ms)
-FROM ({period_sessions_sql()}) s JOIN ({MULTI_VALUED[dimension]()}) p
-  ON p.session_key = s.session_key
-WHERE {segment.sessions_where("s")}
-GROUP BY k""",
-        params,
+        counts_sql(key="p.value", visit="s", views="s.pageviews", source=source), params
     )
 
 
@@ -98,11 +101,9 @@ def _page_visits_sql(segment: Segment) -> str:
     if segment:
         kept = f"""AND p.session_key IN (SELECT s.session_key FROM ({period_sessions_sql()}) s
     WHERE {segment.sessions_where("s")})"""
-    return f"""SELECT p.path AS k, {visitors_sql("p")}, count(*), sum(p.views),
-  sum(CASE WHEN p.bounced THEN 1 ELSE 0 END), sum(p.engaged_ms)
-FROM session_pages p
-WHERE p.profile_id = $profile AND p.started_at >= $start AND p.started_at < $end {kept}
-GROUP BY k"""
+    source = f"""FROM session_pages p
+  WHERE p.profile_id = $profile AND p.started_at >= $start AND p.started_at < $end {kept}"""
+    return counts_sql(key="p.path", visit="p", views="p.views", source=source)
 
 
 def visits_of(rows: Sequence[tuple[Any, ...]]) -> dict[Any, Visits]:
