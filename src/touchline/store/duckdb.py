@@ -33,6 +33,8 @@ class DuckDBStore:
         self._con = duckdb.connect(str(path))
         # Every cursor inherits it: TIMESTAMPTZ values read and write as UTC.
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
+        # Long writes (a migration's backfill) would draw a progress bar on the server's output.
+        self._con.execute("SET enable_progress_bar = false")
         self._lock = threading.RLock()
         # Cursors are spawned from a connection nobody queries, so a new reader thread never
         # waits for the writer's transaction.
