@@ -276,17 +276,18 @@ SELECT s.profile_id, s.session_key, s.visitor_key, s.started_at, e.path,
 def delete_superseded(*, scoped: bool, table: str = SESSIONS_TABLE) -> str:
     """Delete the rows an update replaced in `table` (sessions, or their pages): a profile's
     older rows, or the scoped visitors' older rows from where each recompute started.
-    Rewritten sessions keep their `$version` rows."""
+    Rewritten sessions keep their `$version` rows. Every replaced row started at or after
+    `$floor` (the earliest recompute start): the engine skips the older part of the table."""
     if not scoped:
         return f"DELETE FROM {table} WHERE profile_id = $profile AND version < $version"
     return f"""DELETE FROM {table}
-  WHERE profile_id = $profile AND version < $version
+  WHERE profile_id = $profile AND version < $version AND started_at >= $floor
     AND visitor_key IN (SELECT visitor_key FROM {SCOPE_TABLE} WHERE profile_id = $profile)
     AND session_key IN (
       SELECT c.session_key FROM {table} c
       JOIN {SCOPE_TABLE} s ON s.visitor_key = c.visitor_key
       WHERE c.profile_id = $profile AND s.profile_id = $profile AND c.version < $version
-        AND c.started_at >= s.from_ts)"""
+        AND c.started_at >= $floor AND c.started_at >= s.from_ts)"""
 
 
 RECENT_EVENTS: Final = f"""SELECT profile_id, visitor_key, ts, origin FROM events
