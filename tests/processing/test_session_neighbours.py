@@ -5,21 +5,19 @@ to what they are by definition however the events arrive."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.processing.test_sessions import EXAMPLES, SOURCE_MODE, fresh_profile, load, traffic
+from tests.processing.test_sessions import EXAMPLES, fresh_profile, load, load_shuffled, traffic
 from tests.store.engines import T0
 
 from touchline.analytics.query import Period
 from touchline.analytics.segments import EVERYTHING, period_sessions_sql
 from touchline.analytics.visits import visits_sql
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS, PAGE_VIEW
-from touchline.ingest.context import ProfileContext, SessionMode
 from touchline.processing.sessions import recompute_sessions
 from touchline.store.base import EventStore, Sql
 
@@ -83,14 +81,8 @@ def expected_pages(
 def test_batches_in_any_order_keep_neighbours_and_pages_exact(
     event_store: EventStore, data: st.DataObject, source_mode: bool
 ) -> None:
-    profile_id = fresh_profile()
-    rows = data.draw(st.permutations(data.draw(traffic(profile_id))))
-    mode = SOURCE_MODE if source_mode else SessionMode.INACTIVITY_ONLY
-    profile = ProfileContext(profile_id, session_mode=mode)
-    cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=4)))
-    for start, stop in itertools.pairwise([0, *cuts, len(rows)]):
-        if stop > start:
-            load(event_store, rows[start:stop], {profile_id: profile})
+    profile, rows = load_shuffled(event_store, data, source_mode)
+    profile_id = profile.profile_id
 
     found = neighbours(event_store, profile_id)
     assert found == expected_neighbours(found)

@@ -425,6 +425,16 @@ def test_sql_sessions_equal_the_pure_rule(
 def test_batches_in_any_order_give_the_sessions_of_one_recompute(
     event_store: EventStore, data: st.DataObject, source_mode: bool
 ) -> None:
+    profile, rows = load_shuffled(event_store, data, source_mode)
+
+    assert stored(event_store, profile.profile_id) == expected(rows, session_rule(profile))
+
+
+def load_shuffled(
+    store: EventStore, data: st.DataObject, source_mode: bool
+) -> tuple[ProfileContext, list[dict[str, Any]]]:
+    """A new profile's traffic, shuffled and loaded in up to five batches (each one a sessions
+    update); the profile and every row loaded."""
     profile_id = fresh_profile()
     rows = data.draw(st.permutations(data.draw(traffic(profile_id))))
     mode = SOURCE_MODE if source_mode else SessionMode.INACTIVITY_ONLY
@@ -432,6 +442,5 @@ def test_batches_in_any_order_give_the_sessions_of_one_recompute(
     cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=4)))
     for start, stop in itertools.pairwise([0, *cuts, len(rows)]):
         if stop > start:
-            load(event_store, rows[start:stop], {profile_id: profile})
-
-    assert stored(event_store, profile_id) == expected(rows, session_rule(profile))
+            load(store, rows[start:stop], {profile_id: profile})
+    return profile, rows
