@@ -6,6 +6,7 @@ import { consentDecision, identityOf, kindOf, payloadOf } from "/tracker-src/eve
 import { newId, nextSession } from "/tracker-src/session.js";
 import { MAX_AGE_MS, MAX_QUEUED, bounded, verdict } from "/tracker-src/delivery.js";
 import { isBot, readConfig } from "/tracker-src/tracker.js";
+import { CTA_CANDIDATES, isCta } from "/tracker-src/signals.js";
 
 const results = [];
 function check(name, actual, expected) {
@@ -116,5 +117,19 @@ check("bots: crawlers, not AI agents or browsers", [
   isBot("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
   isBot("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ChatGPT-User/1.0; +https://openai.com/bot)"),
   isBot(navigator.userAgent)], [true, false, false]);
+check("bots: 'bot' ends a word; headless and AI crawlers", [isBot("Mozilla/5.0 robotics-lab"), isBot("AhrefsBot/7.0"),
+  isBot("Mozilla/5.0 HeadlessChrome/120"), isBot("Mozilla/5.0 (compatible; GPTBot/1.1)")], [false, true, true, false]);
+check("config: trailing slashes of the host", readConfig({ apiHost: "https://h.example//" }, "").endpoint,
+  "https://h.example/api/tracking/collect");
+
+// The CTA scan's selector leaves out only links that isCta could never accept.
+const ctas = document.createElement("div");
+ctas.innerHTML = '<a href="/a">Book now</a><a href="/b" class="Big-BUTTON">Go</a><a href="/c" class="submitbtn">x</a>' +
+  '<a href="/d" class="nav-btn">y</a><a href="/e" data-atribu-cta>z</a><a href="/f" role="button" class="plain">Buy</a>' +
+  '<button>Book a call</button><button class="cta">w</button><span role="button">Subscribe</span><a class="btn">no href</a>';
+const chosen = (selector) => Array.from(ctas.querySelectorAll(selector)).filter(isCta).map((e) => e.textContent);
+check("cta: the narrowed selector finds what the broad one did",
+  chosen(CTA_CANDIDATES), chosen("a[href],button,[role=button],input[type=submit],[data-atribu-cta]"));
+check("cta: which elements are calls to action", chosen(CTA_CANDIDATES), ["Go", "y", "z", "Book a call", "w", "Subscribe"]);
 
 window.unitResults = results;

@@ -29,6 +29,8 @@ export function bookingWidget(data, patterns) {
   return custom ? String(custom.widget || "custom") : "";
 }
 
+// Called on every page view: string operations, no regular expression to compile.
 export function hashBooked(hash) {
-  return BOOKING_HASHES.includes(String(hash).replace(/^#/, "").toLowerCase());
+  const text = String(hash);
+  return BOOKING_HASHES.includes((text[0] === "#" ? text.slice(1) : text).toLowerCase());
 }

@@ -93,9 +93,12 @@ export function createStorage(win, persistent) {
   return storage;
 }
 
+// An absent key (a first visit, an empty retry queue) is not parsed.
 export function readJson(storage, key) {
+  const text = storage.get(key);
+  if (!text) return null;
   try {
-    return JSON.parse(storage.get(key) || "null");
+    return JSON.parse(text);
   } catch {
     return null;
   }

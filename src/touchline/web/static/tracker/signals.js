@@ -13,7 +13,11 @@ const RAGE_RADIUS_PX = 30;
 const DEAD_CLICK_MS = 1000;
 const CLICKABLE = "a[href],button,[role=button],[onclick],input[type=submit],input[type=button]";
 const MAX_CTAS = 20;
-const CTA_CANDIDATES = "a[href],button,[role=button],input[type=submit],[data-atribu-cta]";
+// A link is a CTA only by its class or data-atribu-cta (isCta): links whose class cannot match
+// are left out here, so the scan never touches a page's plain links (the first touch of an
+// element builds its JavaScript wrapper).
+export const CTA_CANDIDATES =
+  "a[href][class*=btn i],a[href][class*=button i],a[href][class*=cta i],button,[role=button],input[type=submit],[data-atribu-cta]";
 // Matched against lower-cased text: case-insensitive patterns cost far more to compile.
 const CTA_TEXT = /\b(book|buy|order|shop|get started|sign ?up|register|subscribe|contact|call|schedule|start|try|demo|quote|join|reserve|apply|checkout|add to cart)\b/;
 const CTA_CLASS = /\b(btn|button|cta)\b/;
@@ -188,7 +192,7 @@ export function captureVitals(t) {
   });
 }
 
-function isCta(element) {
+export function isCta(element) {
   const classes = typeof element.className === "string" ? element.className.toLowerCase() : "";
   if (element.hasAttribute("data-atribu-cta") || CTA_CLASS.test(classes)) return true;
   return element.tagName !== "A" && CTA_TEXT.test(textOf(element).toLowerCase());
