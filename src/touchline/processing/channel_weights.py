@@ -3,14 +3,15 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from touchline.domain.attribution.markov import markov_weights
-from touchline.domain.attribution.paths import PathSet
+from touchline.domain.attribution.paths import Ints, PathSet
 from touchline.domain.attribution.shapley import shapley_weights
 from touchline.domain.attribution.shares import journey_order
 from touchline.ingest.context import ProfileContext
@@ -34,36 +35,69 @@ def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
     person's, as flat arrays (no distinct-path grouping: the fits count steps)."""
     params = {"profile": profile.profile_id, "click_us": profile.attribution.click_window_us}
     found = store.query_arrow(q.bound(q.credited_conversions(scoped=False), params))
-    ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
+    ordinal = pa.array(np.arange(1, found.num_rows + 1, dtype=np.int64))
     inputs = {q.CONVERSION_INPUT: found.append_column("ordinal", ordinal)}
-    parts = []
-    for converting in (True, False):
-        rows = store.query_arrow(
-            q.bound(q.path_candidates(converting=converting), params), tables=inputs
-        )
-        parts.append(_paths(rows, converting=converting))
-    return PathSet.joined(parts)
+    steps = store.query_arrow(q.bound(q.JOURNEY_STEPS, params), tables=inputs)
+    return _path_set(steps, profile.attribution.click_window_us)
 
 
-def _paths(rows: pa.Table, *, converting: bool) -> PathSet:
-    """The journeys in `rows` (ordinal, gap, touch_key, channel), each oldest first."""
-    if rows.num_rows == 0:
-        empty = np.zeros(0, np.int64)
-        return PathSet((), empty, empty, empty.astype(np.float64), empty.astype(np.float64))
-    journey = numpy_column(rows, "ordinal", np.int64)
-    order = journey_order(
-        journey, numpy_column(rows, "gap", np.int64), numpy_column(rows, "touch_key", np.uint64)
-    )
-    channel = pc.dictionary_encode(rows["channel"].combine_chunks())
-    codes = channel.indices.to_numpy(zero_copy_only=False).astype(np.int64)[order]
-    journey = journey[order]
-    starts = np.flatnonzero(np.concatenate(([True], journey[1:] != journey[:-1])))
-    lengths = np.diff(starts, append=len(journey))
-    ones, zeros = np.ones(len(starts)), np.zeros(len(starts))
+def _path_set(steps: pa.Table, click_us: int) -> PathSet:
+    """The journeys of JOURNEY_STEPS' rows: the converting ones, then the non-converting."""
+    channels, codes = _channel_codes(steps["channel"])
+    journey, gap = numpy_column(steps, "ordinal", np.int64), numpy_column(steps, "gap", np.int64)
+    key = numpy_column(steps, "touch_key", np.uint64)
+    nulls = _Paths(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    quiet = journey == 0
+    if quiet.any():
+        person = numpy_column(steps, "person", np.uint64)[quiet]
+        nulls = _quiet_paths(person, -gap[quiet], key[quiet], codes[quiet], click_us)
+        converting = ~quiet
+        journey, gap, key = journey[converting], gap[converting], key[converting]
+        codes = codes[converting]
+    paths = _Paths(codes[journey_order(journey, gap, key)], _lengths(journey))
+    converted, quiet_ones = np.ones(len(paths.lengths)), np.ones(len(nulls.lengths))
     return PathSet(
-        tuple(channel.dictionary.to_pylist()), codes, lengths,
-        ones if converting else zeros, zeros if converting else ones,
-    )  # fmt: skip
+        channels,
+        np.concatenate((paths.steps, nulls.steps)),
+        np.concatenate((paths.lengths, nulls.lengths)),
+        np.concatenate((converted, quiet_ones * 0)),
+        np.concatenate((converted * 0, quiet_ones)),
+    )
+
+
+def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Ints]:
+    """The distinct channels in order and each row's code among them."""
+    encoded = pc.dictionary_encode(channel.combine_chunks())
+    names = encoded.dictionary.to_pylist()
+    code_of_index = np.argsort(np.argsort(np.array(names, dtype=object)))
+    codes: Ints = code_of_index[encoded.indices.to_numpy(zero_copy_only=False)]
+    return tuple(sorted(names)), codes
+
+
+class _Paths(NamedTuple):
+    steps: Ints  # channel codes, path after path
+    lengths: Ints
+
+
+def _quiet_paths(
+    person: npt.NDArray[np.uint64], t_us: Ints, key: npt.NDArray[np.uint64], codes: Ints,
+    click_us: int,
+) -> _Paths:  # fmt: skip
+    """Each non-converting person's visits within the click window before their last, oldest
+    first."""
+    _, journey = np.unique(person, return_inverse=True)
+    order = journey_order(journey, t_us.max() - t_us, key)
+    journey, t_us, codes = journey[order], t_us[order], codes[order]
+    last = t_us[np.flatnonzero(np.append(journey[1:] != journey[:-1], True))]
+    kept = last[journey] - t_us <= click_us
+    return _Paths(codes[kept], _lengths(journey[kept]))
+
+
+def _lengths(journey: Ints) -> Ints:
+    """Rows per journey, in journey order (each journey numbered at least once)."""
+    counts = np.bincount(journey)
+    lengths: Ints = counts[counts > 0]
+    return lengths
 
 
 def fit_channel_weights(
