@@ -3,7 +3,7 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -46,23 +46,14 @@ def _path_set(steps: pa.Table, click_us: int) -> PathSet:
     channels, codes = _channel_codes(steps["channel"])
     journey, gap = numpy_column(steps, "ordinal", np.int64), numpy_column(steps, "gap", np.int64)
     key = numpy_column(steps, "touch_key", np.uint64)
-    nulls = _Paths(np.zeros(0, np.int64), np.zeros(0, np.int64))
     quiet = journey == 0
-    if quiet.any():
-        person = numpy_column(steps, "person", np.uint64)[quiet]
-        nulls = _quiet_paths(person, -gap[quiet], key[quiet], codes[quiet], click_us)
-        converting = ~quiet
-        journey, gap, key = journey[converting], gap[converting], key[converting]
-        codes = codes[converting]
-    paths = _Paths(codes[journey_order(journey, gap, key)], _lengths(journey))
-    converted, quiet_ones = np.ones(len(paths.lengths)), np.ones(len(nulls.lengths))
-    return PathSet(
-        channels,
-        np.concatenate((paths.steps, nulls.steps)),
-        np.concatenate((paths.lengths, nulls.lengths)),
-        np.concatenate((converted, quiet_ones * 0)),
-        np.concatenate((converted * 0, quiet_ones)),
-    )
+    if not quiet.any():  # everyone converted: no copies
+        return _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
+    person = numpy_column(steps, "person", np.uint64)[quiet]
+    nulls = _quiet_paths(channels, person, -gap[quiet], key[quiet], codes[quiet], click_us)
+    journey, gap, key, codes = (a[~quiet] for a in (journey, gap, key, codes))
+    paths = _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
+    return PathSet.joined([paths, nulls])
 
 
 def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Ints]:
@@ -74,15 +65,10 @@ def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Ints]:
     return tuple(sorted(names)), codes
 
 
-class _Paths(NamedTuple):
-    steps: Ints  # channel codes, path after path
-    lengths: Ints
-
-
 def _quiet_paths(
-    person: npt.NDArray[np.uint64], t_us: Ints, key: npt.NDArray[np.uint64], codes: Ints,
-    click_us: int,
-) -> _Paths:  # fmt: skip
+    channels: tuple[str, ...], person: npt.NDArray[np.uint64], t_us: Ints,
+    key: npt.NDArray[np.uint64], codes: Ints, click_us: int,
+) -> PathSet:  # fmt: skip
     """Each non-converting person's visits within the click window before their last, oldest
     first."""
     _, journey = np.unique(person, return_inverse=True)
@@ -90,14 +76,18 @@ def _quiet_paths(
     journey, t_us, codes = journey[order], t_us[order], codes[order]
     last = t_us[np.flatnonzero(np.append(journey[1:] != journey[:-1], True))]
     kept = last[journey] - t_us <= click_us
-    return _Paths(codes[kept], _lengths(journey[kept]))
+    return _journeys(channels, codes[kept], journey[kept], converted=False)
 
 
-def _lengths(journey: Ints) -> Ints:
-    """Rows per journey, in journey order (each journey numbered at least once)."""
+def _journeys(channels: tuple[str, ...], steps: Ints, journey: Ints, *, converted: bool) -> PathSet:
+    """Paths of `steps` (grouped by journey, oldest first), their lengths counted from each
+    step's journey number (in any order); each journey converted, or not."""
     counts = np.bincount(journey)
-    lengths: Ints = counts[counts > 0]
-    return lengths
+    lengths = counts[counts > 0]
+    ones, zeros = np.ones(len(lengths)), np.zeros(len(lengths))
+    return PathSet(
+        channels, steps, lengths, ones if converted else zeros, zeros if converted else ones
+    )
 
 
 def fit_channel_weights(

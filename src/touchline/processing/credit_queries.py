@@ -267,6 +267,5 @@ convs AS (SELECT ordinal, c_us, person FROM {CONVERSION_INPUT}),
 SELECT coalesce(c.ordinal, 0) AS ordinal, t.person, coalesce(c.c_us, 0) - t.t_us AS gap,
   t.touch_key, t.channel
 FROM touches t LEFT JOIN convs c ON c.person = t.person
-WHERE (coalesce(c.ordinal, 0) = 0 AND t.kind = 0)
-  OR (coalesce(c.ordinal, 0) > 0 AND t.kind <> 2 AND c.c_us >= t.t_us
-    AND c.c_us - t.t_us <= $click_us)"""
+WHERE t.kind <> 2 AND CASE WHEN coalesce(c.ordinal, 0) = 0 THEN t.kind = 0
+  ELSE c.c_us - t.t_us BETWEEN 0 AND $click_us END"""
