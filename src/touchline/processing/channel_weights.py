@@ -3,7 +3,7 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ from touchline.processing.versions import Clock, drop_superseded, next_version, 
 from touchline.store.base import EventStore, Sql
 from touchline.store.schema import CHANNEL_WEIGHTS, arrow_schema
 
+Codes = npt.NDArray[np.unsignedinteger[Any]]
 REFIT_GROWTH: Final = 0.10  # refit when converting paths grew by 10 % since the last fit
 SCHEMA = arrow_schema(CHANNEL_WEIGHTS.columns)
 
@@ -34,10 +35,7 @@ def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
     """Every journey the fits read: each eligible conversion's path and each non-converting
     person's, as flat arrays (no distinct-path grouping: the fits count steps)."""
     params = {"profile": profile.profile_id, "click_us": profile.attribution.click_window_us}
-    found = store.query_arrow(q.bound(q.credited_conversions(scoped=False), params))
-    ordinal = pa.array(np.arange(1, found.num_rows + 1, dtype=np.int64))
-    inputs = {q.CONVERSION_INPUT: found.append_column("ordinal", ordinal)}
-    steps = store.query_arrow(q.bound(q.JOURNEY_STEPS, params), tables=inputs)
+    steps = store.query_arrow(q.bound(q.JOURNEY_STEPS, params))
     return _path_set(steps, profile.attribution.click_window_us)
 
 
@@ -56,18 +54,21 @@ def _path_set(steps: pa.Table, click_us: int) -> PathSet:
     return PathSet.joined([paths, nulls])
 
 
-def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Ints]:
-    """The distinct channels in order and each row's code among them."""
+def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Codes]:
+    """The distinct channels in order and each row's code among them, in the narrowest type
+    (the codes are gathered into journey order: a smaller array gathers faster)."""
     encoded = pc.dictionary_encode(channel.combine_chunks())
     names = encoded.dictionary.to_pylist()
-    code_of_index = np.argsort(np.argsort(np.array(names, dtype=object)))
-    codes: Ints = code_of_index[encoded.indices.to_numpy(zero_copy_only=False)]
+    rank = np.argsort(np.argsort(np.array(names, dtype=object)))
+    codes: Codes = rank.astype(np.min_scalar_type(len(names)))[
+        encoded.indices.to_numpy(zero_copy_only=False)
+    ]
     return tuple(sorted(names)), codes
 
 
 def _quiet_paths(
     channels: tuple[str, ...], person: npt.NDArray[np.uint64], t_us: Ints,
-    key: npt.NDArray[np.uint64], codes: Ints, click_us: int,
+    key: npt.NDArray[np.uint64], codes: Codes, click_us: int,
 ) -> PathSet:  # fmt: skip
     """Each non-converting person's visits within the click window before their last, oldest
     first."""
@@ -79,15 +80,18 @@ def _quiet_paths(
     return _journeys(channels, codes[kept], journey[kept], converted=False)
 
 
-def _journeys(channels: tuple[str, ...], steps: Ints, journey: Ints, *, converted: bool) -> PathSet:
+def _journeys(
+    channels: tuple[str, ...], steps: Codes, journey: Ints, *, converted: bool
+) -> PathSet:
     """Paths of `steps` (grouped by journey, oldest first), their lengths counted from each
     step's journey number (in any order); each journey converted, or not."""
     counts = np.bincount(journey)
     lengths = counts[counts > 0]
     ones, zeros = np.ones(len(lengths)), np.zeros(len(lengths))
     return PathSet(
-        channels, steps, lengths, ones if converted else zeros, zeros if converted else ones
-    )
+        channels, steps.astype(np.int64), lengths, ones if converted else zeros,
+        zeros if converted else ones,
+    )  # fmt: skip
 
 
 def fit_channel_weights(

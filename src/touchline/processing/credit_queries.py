@@ -255,14 +255,19 @@ VERSIONS: Final = """SELECT
 
 
 # Every step of the journeys the data-driven models fit, unordered (the engine orders them with
-# `shares.journey_order`), in one join: each touch of the persons with a conversion of
-# CONVERSION_INPUT (numbered from 1 here) joined to those conversions, each visit of everyone
-# else unjoined. A converting row (ordinal ≥ 1) is a click-window touch of that conversion,
-# impressions aside, with its gap to it; a non-converting row (ordinal 0: ClickHouse's outer
-# join fills misses with 0, DuckDB's with NULL) is a visit with `gap` minus its time. The visits
-# within the click window before the person's last make that person's journey.
+# `shares.journey_order`), in one statement and one join: each touch of a person with an
+# eligible conversion joined to that person's conversions (numbered from 1), each visit of
+# everyone else unjoined. A converting row (ordinal ≥ 1) is a click-window touch of that
+# conversion, impressions aside, with its gap to it; a non-converting row (ordinal 0:
+# ClickHouse's outer join fills misses with 0, DuckDB's with NULL) is a visit, `gap` minus its
+# time: the visits within the click window before the person's last make their journey.
 JOURNEY_STEPS: Final = f"""WITH {PERSON_KEYS},
-convs AS (SELECT ordinal, c_us, person FROM {CONVERSION_INPUT}),
+convs AS (
+  SELECT row_number() OVER () AS ordinal, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
+  FROM conversions c
+  {key_joins("c")}
+  WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = ''
+),
 {_touch_keys(False)}
 SELECT coalesce(c.ordinal, 0) AS ordinal, t.person, coalesce(c.c_us, 0) - t.t_us AS gap,
   t.touch_key, t.channel
