@@ -8,7 +8,6 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from touchline.domain.attribution.markov import markov_weights
 from touchline.domain.attribution.paths import Ints, PathSet
@@ -56,13 +55,17 @@ def _path_set(steps: pa.Table, click_us: int) -> PathSet:
 
 def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Codes]:
     """The distinct channels in order and each row's code among them, in the narrowest type
-    (the codes are gathered into journey order: a smaller array gathers faster)."""
-    encoded = pc.dictionary_encode(channel.combine_chunks())
-    names = encoded.dictionary.to_pylist()
+    (the codes are gathered into journey order: a smaller array gathers faster). Encoded
+    chunk by chunk: combining 5M strings first would copy them."""
+    encoded = channel.dictionary_encode().unify_dictionaries()
+    names = encoded.chunk(0).dictionary.to_pylist() if encoded.num_chunks else []
     rank = np.argsort(np.argsort(np.array(names, dtype=object)))
-    codes: Codes = rank.astype(np.min_scalar_type(len(names)))[
-        encoded.indices.to_numpy(zero_copy_only=False)
-    ]
+    rank = rank.astype(np.min_scalar_type(len(names)))
+    codes: Codes = np.empty(len(channel), rank.dtype)
+    start = 0
+    for chunk in encoded.chunks:
+        codes[start : start + len(chunk)] = rank[chunk.indices.to_numpy(zero_copy_only=False)]
+        start += len(chunk)
     return tuple(sorted(names)), codes
 
 

@@ -82,13 +82,15 @@ def journey_order(conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> I
     if gap_bits < 1:
         return _argsorted(conversion, gap, key)
     shift = max(0, int(gap.max()).bit_length() - gap_bits)
-    packed = gap >> shift  # in place from here: fresh 8-byte-per-row arrays cost page faults
+    # In place where it can be: every fresh 8-byte-per-row array costs its page faults.
+    packed = gap >> shift
     np.subtract((1 << gap_bits) - 1, packed, out=packed)
-    packed |= conversion << gap_bits
+    order: Ints = np.left_shift(conversion, gap_bits)
+    packed |= order
     packed <<= index_bits
     packed |= np.arange(len(conversion), dtype=np.int64)
     packed.sort()
-    order: Ints = packed & ((1 << index_bits) - 1)
+    np.bitwise_and(packed, (1 << index_bits) - 1, out=order)
     packed >>= index_bits
     return _ties_resorted(order, packed, gap, key)
 
