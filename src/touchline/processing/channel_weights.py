@@ -3,14 +3,14 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from touchline.domain.attribution.markov import markov_weights
-from touchline.domain.attribution.paths import PathSet
+from touchline.domain.attribution.paths import Ints, PathSet
 from touchline.domain.attribution.shapley import shapley_weights
 from touchline.domain.attribution.shares import journey_order
 from touchline.ingest.context import ProfileContext
@@ -20,6 +20,7 @@ from touchline.processing.versions import Clock, drop_superseded, next_version, 
 from touchline.store.base import EventStore, Sql
 from touchline.store.schema import CHANNEL_WEIGHTS, arrow_schema
 
+Codes = npt.NDArray[np.unsignedinteger[Any]]
 REFIT_GROWTH: Final = 0.10  # refit when converting paths grew by 10 % since the last fit
 SCHEMA = arrow_schema(CHANNEL_WEIGHTS.columns)
 
@@ -33,36 +34,66 @@ def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
     """Every journey the fits read: each eligible conversion's path and each non-converting
     person's, as flat arrays (no distinct-path grouping: the fits count steps)."""
     params = {"profile": profile.profile_id, "click_us": profile.attribution.click_window_us}
-    found = store.query_arrow(q.bound(q.credited_conversions(scoped=False), params))
-    ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
-    inputs = {q.CONVERSION_INPUT: found.append_column("ordinal", ordinal)}
-    parts = []
-    for converting in (True, False):
-        rows = store.query_arrow(
-            q.bound(q.path_candidates(converting=converting), params), tables=inputs
-        )
-        parts.append(_paths(rows, converting=converting))
-    return PathSet.joined(parts)
+    steps = store.query_arrow(q.bound(q.JOURNEY_STEPS, params))
+    return _path_set(steps, profile.attribution.click_window_us)
 
 
-def _paths(rows: pa.Table, *, converting: bool) -> PathSet:
-    """The journeys in `rows` (ordinal, gap, touch_key, channel), each oldest first."""
-    if rows.num_rows == 0:
-        empty = np.zeros(0, np.int64)
-        return PathSet((), empty, empty, empty.astype(np.float64), empty.astype(np.float64))
-    journey = numpy_column(rows, "ordinal", np.int64)
-    order = journey_order(
-        journey, numpy_column(rows, "gap", np.int64), numpy_column(rows, "touch_key", np.uint64)
-    )
-    channel = pc.dictionary_encode(rows["channel"].combine_chunks())
-    codes = channel.indices.to_numpy(zero_copy_only=False).astype(np.int64)[order]
-    journey = journey[order]
-    starts = np.flatnonzero(np.concatenate(([True], journey[1:] != journey[:-1])))
-    lengths = np.diff(starts, append=len(journey))
-    ones, zeros = np.ones(len(starts)), np.zeros(len(starts))
+def _path_set(steps: pa.Table, click_us: int) -> PathSet:
+    """The journeys of JOURNEY_STEPS' rows: the converting ones, then the non-converting."""
+    channels, codes = _channel_codes(steps["channel"])
+    journey, gap = numpy_column(steps, "ordinal", np.int64), numpy_column(steps, "gap", np.int64)
+    key = numpy_column(steps, "touch_key", np.uint64)
+    quiet = journey == 0
+    if not quiet.any():  # everyone converted: no copies
+        return _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
+    person = numpy_column(steps, "person", np.uint64)[quiet]
+    nulls = _quiet_paths(channels, person, -gap[quiet], key[quiet], codes[quiet], click_us)
+    journey, gap, key, codes = (a[~quiet] for a in (journey, gap, key, codes))
+    paths = _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
+    return PathSet.joined([paths, nulls])
+
+
+def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Codes]:
+    """The distinct channels in order and each row's code among them, in the narrowest type
+    (the codes are gathered into journey order: a smaller array gathers faster). Encoded
+    chunk by chunk: combining 5M strings first would copy them."""
+    encoded = channel.dictionary_encode().unify_dictionaries()
+    names = encoded.chunk(0).dictionary.to_pylist() if encoded.num_chunks else []
+    rank = np.argsort(np.argsort(np.array(names, dtype=object)))
+    rank = rank.astype(np.min_scalar_type(len(names)))
+    codes: Codes = np.empty(len(channel), rank.dtype)
+    start = 0
+    for chunk in encoded.chunks:
+        codes[start : start + len(chunk)] = rank[chunk.indices.to_numpy(zero_copy_only=False)]
+        start += len(chunk)
+    return tuple(sorted(names)), codes
+
+
+def _quiet_paths(
+    channels: tuple[str, ...], person: npt.NDArray[np.uint64], t_us: Ints,
+    key: npt.NDArray[np.uint64], codes: Codes, click_us: int,
+) -> PathSet:  # fmt: skip
+    """Each non-converting person's visits within the click window before their last, oldest
+    first."""
+    _, journey = np.unique(person, return_inverse=True)
+    order = journey_order(journey, t_us.max() - t_us, key)
+    journey, t_us, codes = journey[order], t_us[order], codes[order]
+    last = t_us[np.flatnonzero(np.append(journey[1:] != journey[:-1], True))]
+    kept = last[journey] - t_us <= click_us
+    return _journeys(channels, codes[kept], journey[kept], converted=False)
+
+
+def _journeys(
+    channels: tuple[str, ...], steps: Codes, journey: Ints, *, converted: bool
+) -> PathSet:
+    """Paths of `steps` (grouped by journey, oldest first), their lengths counted from each
+    step's journey number (in any order); each journey converted, or not."""
+    counts = np.bincount(journey)
+    lengths = counts[counts > 0]
+    ones, zeros = np.ones(len(lengths)), np.zeros(len(lengths))
     return PathSet(
-        tuple(channel.dictionary.to_pylist()), codes, lengths,
-        ones if converting else zeros, zeros if converting else ones,
+        channels, steps.astype(np.int64), lengths, ones if converted else zeros,
+        zeros if converted else ones,
     )  # fmt: skip
 
 

@@ -254,26 +254,23 @@ VERSIONS: Final = """SELECT
   (SELECT coalesce(max(version), 0) FROM identity_map WHERE profile_id = $profile)"""
 
 
-def path_candidates(*, converting: bool) -> str:
-    """(ordinal, gap µs, touch key, channel) of every step of the journeys the data-driven models
-    fit, unordered (the engine orders them with `shares.journey_order`): each conversion of
-    CONVERSION_INPUT with its click-window touches (impressions aside), or each non-converting
-    person with their visits in the click window before their last (the gap is to that one)."""
-    head = f"""WITH {PERSON_KEYS},
-convs AS (SELECT ordinal, c_us, person FROM {CONVERSION_INPUT}),
-{_touch_keys(False)}"""
-    if converting:
-        return f"""{head}
-SELECT c.ordinal, c.c_us - t.t_us AS gap, t.touch_key, t.channel
-FROM convs c JOIN touches t ON t.person = c.person
-WHERE t.kind <> 2 AND c.c_us >= t.t_us AND c.c_us - t.t_us <= $click_us"""
-    return f"""{head},
-quiet AS (
-  SELECT person, max(t_us) AS last_us FROM touches
-  WHERE kind = 0 AND person NOT IN (SELECT person FROM convs)
-  GROUP BY person
+# Every step of the journeys the data-driven models fit, unordered (the engine orders them with
+# `shares.journey_order`), in one statement and one join: each touch of a person with an
+# eligible conversion joined to that person's conversions (numbered from 1), each visit of
+# everyone else unjoined. A converting row (ordinal ≥ 1) is a click-window touch of that
+# conversion, impressions aside, with its gap to it; a non-converting row (ordinal 0:
+# ClickHouse's outer join fills misses with 0, DuckDB's with NULL) is a visit, `gap` minus its
+# time: the visits within the click window before the person's last make their journey.
+JOURNEY_STEPS: Final = f"""WITH {PERSON_KEYS},
+convs AS (
+  SELECT row_number() OVER () AS ordinal, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
+  FROM conversions c
+  {key_joins("c")}
+  WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = ''
 ),
-numbered AS (SELECT person, last_us, row_number() OVER () AS ordinal FROM quiet)
-SELECT q.ordinal, q.last_us - t.t_us AS gap, t.touch_key, t.channel
-FROM touches t JOIN numbered q ON q.person = t.person
-WHERE t.kind = 0 AND q.last_us - t.t_us <= $click_us"""
+{_touch_keys(False)}
+SELECT coalesce(c.ordinal, 0) AS ordinal, t.person, coalesce(c.c_us, 0) - t.t_us AS gap,
+  t.touch_key, t.channel
+FROM touches t LEFT JOIN convs c ON c.person = t.person
+WHERE t.kind <> 2 AND CASE WHEN coalesce(c.ordinal, 0) = 0 THEN t.kind = 0
+  ELSE c.c_us - t.t_us BETWEEN 0 AND $click_us END"""

@@ -53,14 +53,19 @@ def _chain(paths: PathSet) -> _Chain | None:
     n, size = len(paths.channels), len(paths.channels) + 1
     steps, lengths = paths.steps, paths.lengths
     conversions, nulls = paths.conversions.clip(min=0), paths.nulls.clip(min=0)
-    journeys = np.repeat(conversions + nulls, lengths)
-    used = np.flatnonzero(np.bincount(steps, journeys > 0, n))
+    followed = conversions + nulls
+    # One journey per path (as the store's paths are): unweighted counts, the same sums.
+    journeys = None if bool((followed == 1).all()) else np.repeat(followed, lengths)
+    used = np.flatnonzero(np.bincount(steps, None if journeys is None else journeys > 0, n))
     if used.size == 0:
         return None
     ends = np.cumsum(lengths) - 1
-    sources = np.roll(steps, 1)
+    sources = np.empty_like(steps)
+    sources[1:] = steps[:-1]
     sources[ends - lengths + 1] = n  # every path leaves the start state first
-    moves = np.bincount(sources * size + steps, journeys, size * size).reshape(size, size)
+    sources *= size
+    sources += steps
+    moves = np.bincount(sources, journeys, size * size).reshape(size, size).astype(np.float64)
     to_conversion = np.bincount(steps[ends], conversions, size)
     leaving = moves.sum(axis=1) + to_conversion + np.bincount(steps[ends], nulls, size)
     leaving[leaving == 0] = 1.0

@@ -26,13 +26,11 @@ def shapley_weights(paths: PathCounts | PathSet) -> dict[str, float]:
 
 def _by_masks(paths: PathSet) -> dict[str, float]:
     masks = np.bitwise_or.reduceat(np.left_shift(1, paths.steps), paths.starts)
-    members = np.zeros(len(masks), np.int64)
-    for code in range(len(paths.channels)):
-        members += (masks >> code) & 1
+    members = np.bitwise_count(masks)
     per_member = np.where(paths.conversions > 0, paths.conversions, 0.0) / members
     values: dict[str, float] = {}
     for code, channel in enumerate(paths.channels):
-        credit = float(per_member[((masks >> code) & 1) == 1].sum())
+        credit = float(per_member[(masks & (1 << code)) != 0].sum())
         if credit > 0:
             values[channel] = credit
     return values

@@ -72,20 +72,46 @@ class _Paths:
 
 def journey_order(conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> Ints:
     """The permutation that groups rows by conversion, oldest first (largest gap), then by
-    touch key: one sort of a packed integer (conversion, coarse gap); rows whose packed values
-    tie (same conversion and gap to the precision kept) are re-sorted exactly."""
+    touch key. One value sort (several times faster than an `argsort`) of a packed integer:
+    conversion, coarse inverted gap, row index; rows whose conversion and coarse gap tie are
+    re-sorted exactly. Conversion ordinals and gaps are ≥ 0."""
     if len(conversion) == 0:
         return np.zeros(0, np.int64)
+    index_bits = max(1, (len(conversion) - 1).bit_length())
+    gap_bits = 62 - int(conversion.max()).bit_length() - index_bits
+    if gap_bits < 1:
+        return _argsorted(conversion, gap, key)
+    shift = max(0, int(gap.max()).bit_length() - gap_bits)
+    # In place where it can be: every fresh 8-byte-per-row array costs its page faults.
+    packed = gap >> shift
+    np.subtract((1 << gap_bits) - 1, packed, out=packed)
+    order: Ints = np.left_shift(conversion, gap_bits)
+    packed |= order
+    packed <<= index_bits
+    packed |= np.arange(len(conversion), dtype=np.int64)
+    packed.sort()
+    np.bitwise_and(packed, (1 << index_bits) - 1, out=order)
+    packed >>= index_bits
+    return _ties_resorted(order, packed, gap, key)
+
+
+def _argsorted(conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> Ints:
+    """`journey_order` for more rows and conversions than one integer packs with their index."""
     spare = 62 - int(conversion.max()).bit_length()
     shift = max(0, int(gap.max()).bit_length() - spare)
     packed = (conversion << spare) | ((1 << spare) - 1 - (gap >> shift))
     order: Ints = np.argsort(packed)
-    ordered = packed[order]
+    return _ties_resorted(order, packed[order], gap, key)
+
+
+def _ties_resorted(order: Ints, ordered: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> Ints:
+    """`order` with each run of equal `ordered` (packed conversion and coarse gap, sorted)
+    re-sorted exactly: oldest first, then by touch key."""
     tie = np.flatnonzero(ordered[1:] == ordered[:-1])
     if len(tie):
         slots = np.union1d(tie, tie + 1)
         tied = order[slots]
-        order[slots] = tied[np.lexsort((key[tied], -gap[tied], packed[tied]))]
+        order[slots] = tied[np.lexsort((key[tied], -gap[tied], ordered[slots]))]
     return order
 
 
