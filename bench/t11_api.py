@@ -48,6 +48,7 @@ from touchline.domain.keys import Scope
 from touchline.ingest.context import ProfileContext
 from touchline.ingest.loader import Loader
 from touchline.ingest.spool import Spool
+from touchline.planes import local_planes
 from touchline.processing.after_load import after_load_steps
 from touchline.settings import Settings
 from touchline.store import open_store
@@ -162,12 +163,8 @@ def build(events: int) -> Built:
 
 
 def _migrate(data_dir: Path) -> None:
-    settings = Settings(data_dir=data_dir, database_url="", event_store_url="")
-    store = open_store(settings.resolved_event_store_url)
-    try:
-        store.migrate()
-    finally:
-        store.close()
+    with local_planes(Settings(data_dir=data_dir, database_url="", event_store_url="")):
+        pass  # both planes migrated on opening
 
 
 def _built(data_dir: Path, facts: dict[str, Any]) -> Built:

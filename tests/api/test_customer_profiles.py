@@ -309,8 +309,14 @@ def counted(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         return run
 
-    for name in ("cohort_rows", "ltv_rows", "customer_timeline", "customer_journey"):
-        monkeypatch.setattr(routes, name, counting(name, getattr(routes, name)))
+    queries = {
+        "cohort_rows": "profile_cohorts",
+        "ltv_rows": "profile_ltv_cohorts",
+        "customer_timeline": "customer_timeline",
+        "customer_journey": "customer_journey",
+    }
+    for label, name in queries.items():  # label: what the assertions call the query
+        monkeypatch.setattr(routes, name, counting(label, getattr(routes, name)))
     return runs
 
 

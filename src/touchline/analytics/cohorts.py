@@ -24,7 +24,7 @@ from touchline.analytics.lifetime import (
     local_day,
     person_conversions,
 )
-from touchline.errors import InvalidParameter
+from touchline.analytics.query import parse_whole_number
 from touchline.store.base import EventStore
 
 DEFAULT_MONTHS: Final = 12
@@ -89,19 +89,9 @@ def _within(day: date, start: date | None, end: date | None) -> bool:
 
 def parse_months(value: str | None) -> int:
     """`months`: 1..36, default 12."""
-    if value is None or value == "":
-        return DEFAULT_MONTHS
-    try:
-        months = int(value)
-    except ValueError:
-        raise InvalidParameter(
-            f"months must be a whole number, got {value!r}", parameter="months"
-        ) from None
-    if not 1 <= months <= MAX_MONTHS:
-        raise InvalidParameter(
-            f"months must be between 1 and {MAX_MONTHS}, got {months}", parameter="months"
-        )
-    return months
+    return parse_whole_number(
+        value, name="months", default=DEFAULT_MONTHS, minimum=1, maximum=MAX_MONTHS
+    )
 
 
 def ltv_cohorts(

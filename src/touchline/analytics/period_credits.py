@@ -32,6 +32,15 @@ def _either(column: str) -> str:
     return f"CASE WHEN {_IS_SESSION} THEN s.{column} ELSE t.{column} END AS {column}"
 
 
+# The period's conversions pick their credit rows by key.
+_PERIOD_ROWS: Final = """FROM credit_rows r
+JOIN (
+  SELECT conversion_id, conversion_key, ts, goal_key, revenue_type, reporting_value
+  FROM conversions
+  WHERE profile_id = $profile AND ts >= $start AND ts < $end
+) c ON c.conversion_key = r.conversion_key"""
+
+
 PERIOD_CREDITS: Final = f"""SELECT r.profile_id AS profile_id, c.conversion_id AS conversion_id,
   r.touch_key AS touch_key,
   CASE WHEN {_IS_SESSION} THEN 'session' ELSE t.touch_type END AS touch_type,
@@ -42,12 +51,7 @@ PERIOD_CREDITS: Final = f"""SELECT r.profile_id AS profile_id, c.conversion_id A
   {", ".join(f"CASE WHEN {_IS_SESSION} THEN '' ELSE t.{c} END AS {c}" for c in _AD_IDS)},
   {", ".join(f"CASE WHEN {_IS_VISIT} THEN s.{c} ELSE '' END AS visit_{c}" for c in VISIT_COLUMNS)},
   {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}, r.version AS version
-FROM credit_rows r
-JOIN (
-  SELECT conversion_id, conversion_key, ts, goal_key, revenue_type, reporting_value
-  FROM conversions
-  WHERE profile_id = $profile AND ts >= $start AND ts < $end
-) c ON c.conversion_key = r.conversion_key
+{_PERIOD_ROWS}
 LEFT JOIN (
   SELECT session_key, started_at, {", ".join(_UTMS + VISIT_COLUMNS)}, 1 AS is_session,
     CASE WHEN {IS_VISIT} THEN 1 ELSE 0 END AS is_visit
@@ -67,12 +71,7 @@ PERIOD_SHARES: Final = f"""SELECT r.profile_id AS profile_id, c.conversion_id AS
   r.touch_key AS touch_key, c.ts AS conversion_ts, c.goal_key AS goal_key,
   c.revenue_type AS revenue_type, c.reporting_value AS reporting_value,
   {", ".join(f"r.{model} AS {model}" for model in CREDIT_MODELS)}
-FROM credit_rows r
-JOIN (
-  SELECT conversion_id, conversion_key, ts, goal_key, revenue_type, reporting_value
-  FROM conversions
-  WHERE profile_id = $profile AND ts >= $start AND ts < $end
-) c ON c.conversion_key = r.conversion_key
+{_PERIOD_ROWS}
 WHERE r.profile_id = $profile"""
 """The period's credit rows with their conversion's columns and no touch's: what reports that
 neither filter nor group by a touch's dimension read (a tenth of PERIOD_CREDITS' cost)."""

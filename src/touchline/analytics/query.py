@@ -26,6 +26,27 @@ def parse_day(text: str, *, name: str) -> date:
         raise InvalidParameter(f"{name} must be a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def parse_whole_number(
+    value: str | None, *, name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    """A whole-number parameter `name` in minimum..maximum (absent or empty → default)."""
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidParameter(
+            f"{name} must be a whole number, got {value!r}", parameter=name
+        ) from None
+    if maximum is not None and not minimum <= number <= maximum:
+        raise InvalidParameter(
+            f"{name} must be between {minimum} and {maximum}, got {number}", parameter=name
+        )
+    if number < minimum:
+        raise InvalidParameter(f"{name} must be {minimum} or more, got {number}", parameter=name)
+    return number
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -1,5 +1,5 @@
 """Query parameters every endpoint reads the same way: the period (inclusive local days,
-at most 366), `model`, `limit` with per-endpoint defaults and maxima, `filter[…]`."""
+at most 366), `model`, `limit` with per-endpoint defaults and maxima, `offset`, `filter[…]`."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from fastapi import Request
 
 from touchline.analytics.attribution import parse_model
 from touchline.analytics.filters import Filter, parse_filters
-from touchline.analytics.query import Period
+from touchline.analytics.query import Period, parse_whole_number
 from touchline.domain.attribution.settings import Model
-from touchline.errors import InvalidDateRange, InvalidParameter
+from touchline.errors import InvalidDateRange
 from touchline.ingest.context import ProfileContext
 
 MAX_PERIOD_DAYS: Final = 366  # inclusive days (CHECKLIST §1.1)
@@ -38,15 +38,12 @@ def _day(text: str | None, name: str) -> date:
 
 def limit(value: str | None, *, default: int, maximum: int) -> int:
     """A `limit` parameter: 1..maximum (absent → default)."""
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidParameter(f"limit must be a whole number, got {value!r}") from None
-    if not 1 <= number <= maximum:
-        raise InvalidParameter(f"limit must be between 1 and {maximum}, got {number}")
-    return number
+    return parse_whole_number(value, name="limit", default=default, minimum=1, maximum=maximum)
+
+
+def offset(value: str | None) -> int:
+    """An `offset` parameter: 0 or more (absent → 0)."""
+    return parse_whole_number(value, name="offset", default=0, minimum=0)
 
 
 def model(value: str | None) -> Model:

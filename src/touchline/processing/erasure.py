@@ -25,6 +25,7 @@ from touchline.domain.identity import (
     normalize,
 )
 from touchline.domain.sessions import FIRST_PARTY_ORIGINS
+from touchline.processing.conversions import json_object
 from touchline.store.base import EventStore, Sql
 
 ERASED: Final = "erased"
@@ -194,7 +195,7 @@ def _event(row: Row, plan: ErasurePlan) -> bool:
     """An event of the customer (their visitor, or an identity naming them) loses every person
     field; any event loses the customer's emails, phones and ids in its text."""
     before = dict(row)
-    identity = _json(row.get("identity"))
+    identity = json_object(row.get("identity"))
     own = int(row.get("visitor_key") or 0) in plan.visitor_keys or _names_customer(identity, plan)
     extra = _raw_values(identity) if own else []
     texts = _patterns((*plan.texts, *extra))
@@ -208,7 +209,7 @@ def _event(row: Row, plan: ErasurePlan) -> bool:
     if row.get("user_id"):
         token = plan.token(IdentifierKind.USER_ID.value, str(row["user_id"]))
         row["user_id"] = token or (ERASED if own else row["user_id"])
-    payload = _json(row.get("payload"))
+    payload = json_object(row.get("payload"))
     cleaned = _clean(payload, in_json, own=own)
     if cleaned != payload:
         row["payload"] = _dump(cleaned)
@@ -262,16 +263,6 @@ def _patterns(texts: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
 
 def _replace(text: str, pattern: re.Pattern[str] | None) -> str:
     return text if pattern is None or not text else pattern.sub(ERASED, text)
-
-
-def _json(text: Any) -> dict[str, Any]:
-    if not isinstance(text, str) or not text:
-        return {}
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _dump(value: Mapping[str, Any]) -> str:

@@ -15,14 +15,16 @@ from typing import Annotated, Any, Final, TypeVar
 import anyio
 from fastapi import APIRouter, Body, Depends
 
-from touchline.analytics.cohorts import cohorts as cohort_rows
-from touchline.analytics.cohorts import ltv_cohorts as ltv_rows
 from touchline.analytics.cohorts import parse_months
 from touchline.analytics.cursor import iso_utc
 from touchline.analytics.journeys import customer_journey
 from touchline.analytics.lifetime import lifetimes, parse_group
-from touchline.analytics.profile_pages import profiles_page
-from touchline.analytics.query import parse_day
+from touchline.analytics.profile_pages import (
+    profile_cohorts,
+    profile_ltv_cohorts,
+    profiles_page,
+)
+from touchline.analytics.query import parse_day, parse_whole_number
 from touchline.analytics.timeline import customer_timeline
 from touchline.api import params
 from touchline.api import profile_models as m
@@ -82,7 +84,7 @@ async def list_profiles(
 ) -> m.ProfileList:
     """Live customers (never merged-away or erased ones) by creation time, newest first unless
     `sortOrder=asc`; `search` matches name, email, phone or externalId (any case)."""
-    number = _page(page)
+    number = parse_whole_number(page, name="page", default=1, minimum=1, maximum=MAX_PAGE)
     size = params.limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
     newest = _newest_first(sortOrder)
 
@@ -101,20 +103,6 @@ async def list_profiles(
         return m.ProfileList(data=rows, meta=meta)
 
     return await anyio.to_thread.run_sync(run)
-
-
-def _page(value: str | None) -> int:
-    if value is None or value == "":
-        return 1
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidParameter(
-            f"page must be a whole number, got {value!r}", parameter="page"
-        ) from None
-    if not 1 <= number <= MAX_PAGE:
-        raise InvalidParameter(f"page must be 1 to {MAX_PAGE}, got {number}", parameter="page")
-    return number
 
 
 def _newest_first(value: str | None) -> bool:
@@ -151,11 +139,9 @@ async def cohorts(
     first, last = _day(start, "start"), _day(end, "end")
 
     def run() -> m.Cohorts:
-        with caller.runtime.database.read() as session:
-            created = customers.live_created(session, profile_id=caller.profile_id)
-        rows = cohort_rows(
-            caller.runtime.store, profile_id=caller.profile_id,
-            timezone=caller.profile.timezone, created=created, group=group, start=first, end=last,
+        rows = profile_cohorts(
+            caller.runtime.database, caller.runtime.store, profile_id=caller.profile_id,
+            timezone=caller.profile.timezone, group=group, start=first, end=last,
         )  # fmt: skip
         return m.Cohorts(group_by=group.value, currency=caller.profile.currency,
                          cohorts=[m.cohort_row(r) for r in rows])  # fmt: skip
@@ -175,11 +161,9 @@ async def ltv_cohorts(caller: Reader, months: str | None = None) -> ProfileEnvel
     count_months = parse_months(months)
 
     def run() -> m.LtvCohorts:
-        with caller.runtime.database.read() as session:
-            live = set(customers.live_created(session, profile_id=caller.profile_id))
-        rows = ltv_rows(
-            caller.runtime.store, profile_id=caller.profile_id,
-            timezone=caller.profile.timezone, customers=live, months=count_months,
+        rows = profile_ltv_cohorts(
+            caller.runtime.database, caller.runtime.store, profile_id=caller.profile_id,
+            timezone=caller.profile.timezone, months=count_months,
         )  # fmt: skip
         return m.LtvCohorts(months=count_months, currency=caller.profile.currency,
                             cohorts=[m.ltv_cohort_row(r) for r in rows])  # fmt: skip
@@ -216,10 +200,7 @@ async def create_profile(
     written = await anyio.to_thread.run_sync(
         upsert_customer, caller.runtime.database, caller.profile, body.fields()
     )
-    await _on_writer(caller, settle_on_writer(caller.runtime.database, caller.profile))
-    customer = await anyio.to_thread.run_sync(
-        lambda: _profile(caller, _record(caller, written.customer_id))
-    )
+    customer = await _settled(caller, written.customer_id)
     return ProfileEnvelope(data=m.Written(created=written.created, customer=customer),
                            meta=_meta(caller))  # fmt: skip
 
@@ -237,9 +218,15 @@ async def update_profile(
     changed = await anyio.to_thread.run_sync(
         update_customer, caller.runtime.database, caller.profile, customer_id, body.fields()
     )
-    await _on_writer(caller, settle_on_writer(caller.runtime.database, caller.profile))
-    customer = await anyio.to_thread.run_sync(lambda: _profile(caller, _record(caller, changed)))
+    customer = await _settled(caller, changed)
     return ProfileEnvelope(data=customer, meta=_meta(caller))
+
+
+async def _settled(caller: Caller, customer_id: str) -> m.CustomerProfile:
+    """The customer once the write reached the event plane (its identity map mirrored and the
+    credits it changed recomputed), as the next report will see it."""
+    await _on_writer(caller, settle_on_writer(caller.runtime.database, caller.profile))
+    return await anyio.to_thread.run_sync(lambda: _profile(caller, _record(caller, customer_id)))
 
 
 @router.delete(
@@ -287,7 +274,7 @@ async def journey(
     caller: Reader, customer_id: str, offset: str | None = None, limit: str | None = None
 ) -> ProfileEnvelope[Journey]:
     """The `/customers/{id}/journey` timeline of this customer (404 when not the caller's)."""
-    skip = _offset(offset)
+    skip = params.offset(offset)
     size = params.limit(limit, default=50, maximum=MAX_LIMIT)
 
     def run() -> Journey:
@@ -300,20 +287,6 @@ async def journey(
 
     question = ("customer-profiles/journey", customer_id, skip, size)
     return ProfileEnvelope(data=await cached(caller, question, run), meta=_meta(caller))
-
-
-def _offset(value: str | None) -> int:
-    if not value:
-        return 0
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidParameter(
-            f"offset must be a whole number, got {value!r}", parameter="offset"
-        ) from None
-    if number < 0:
-        raise InvalidParameter(f"offset must be 0 or more, got {number}", parameter="offset")
-    return number
 
 
 @router.get(

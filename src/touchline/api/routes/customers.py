@@ -140,7 +140,7 @@ async def journey(
 ) -> ProfileEnvelope[Journey]:
     """Every event of the customer's journey, oldest first (`offset`/`limit` pages;
     `total_count` is the whole journey's). A customer of another profile gives empty data."""
-    skip = _offset(offset)
+    skip = params.offset(offset)
     size = params.limit(limit, default=JOURNEY_DEFAULT, maximum=MAX_LIMIT)
     run = partial(customer_timeline, caller.runtime.store, profile_id=caller.profile_id,
                   customer_id=customer_id)  # fmt: skip
@@ -150,18 +150,6 @@ async def journey(
         data=Journey(events=shown, total_count=len(events)),
         meta=ProfileMeta(profile_id=caller.profile_id),
     )
-
-
-def _offset(value: str | None) -> int:
-    if not value:
-        return 0
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidParameter(f"offset must be a whole number, got {value!r}") from None
-    if number < 0:
-        raise InvalidParameter(f"offset must be 0 or more, got {number}")
-    return number
 
 
 def journey_event(event: TimelineEvent) -> JourneyEvent:
