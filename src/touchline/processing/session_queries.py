@@ -260,7 +260,8 @@ def current_sessions(where: str) -> str:
 def insert_pages(*, scoped: bool) -> str:
     """The pages viewed in each session written at `$version`: its first-party page views, from
     its first event to its last, per path, with the session's own counts and neighbours."""
-    floor = " AND e.ts >= $floor" if scoped else ""
+    # Every session rewritten by an update started at or after `$floor`: both sides skip the rest.
+    floor = " AND e.ts >= $floor AND s.started_at >= $floor" if scoped else ""
     carried = "s.bounced, s.engaged_ms, s.previous_start_us, s.next_start_us, s.version"
     return f"""INSERT INTO {PAGES_TABLE} ({_PAGE_COLUMNS})
 SELECT s.profile_id, s.session_key, s.visitor_key, s.started_at, e.path,
