@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -96,12 +98,57 @@ def test_concurrent_processes_migrate_one_at_a_time(control_settings: Settings) 
         for _ in range(3)
     ]
     outcomes = [(process.wait(timeout=60), process.communicate()[1]) for process in processes]
-    assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+    assert [code for code, _ in outcomes] == [0, 0, 0], [err[-2000:] for _, err in outcomes]
     database = Database.open(control_settings)
     try:
         assert current_revision(database.engine) == "0004"
     finally:
         database.close()
+
+
+OPEN_AND_WRITE_SCRIPT = """
+import sys, time
+from sqlalchemy import text
+from touchline.control.db import make_engine
+from touchline.settings import Settings
+from pathlib import Path
+settings = Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2], event_store_url="")
+engine = make_engine(settings)
+start = float(sys.argv[3])
+while time.time() < start:
+    pass
+with engine.begin() as connection:
+    connection.execute(text("CREATE TABLE IF NOT EXISTS t (i INTEGER)"))
+    connection.execute(text("INSERT INTO t VALUES (1)"))
+with engine.connect() as connection:
+    print(connection.execute(text("PRAGMA journal_mode")).scalar())
+"""
+
+
+def test_processes_creating_one_sqlite_file_together_all_enter_wal(tmp_path: Path) -> None:
+    """A fresh file starts in rollback mode; SQLite refuses the switch to WAL, without waiting,
+    while another process writes. Started on the same instant, every process must get in."""
+    rounds, width = 6, 3
+    for round_ in range(rounds):
+        data_dir = tmp_path / f"round{round_}"
+        data_dir.mkdir()
+        url = f"sqlite:///{data_dir}/control.sqlite3"
+        start = time.time() + 1.0  # after every interpreter has imported
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AND_WRITE_SCRIPT, str(data_dir), url, str(start)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(width)
+        ]
+        outcomes = [(process.wait(timeout=60), *process.communicate()) for process in processes]
+        assert [(code, out.strip()) for code, out, _ in outcomes] == [(0, "wal")] * width, [
+            error[-2000:] for _, _, error in outcomes
+        ]
+        with sqlite3.connect(data_dir / "control.sqlite3") as connection:
+            assert connection.execute("SELECT count(*) FROM t").fetchone() == (width,)
 
 
 def test_sqlite_lives_in_the_data_dir_with_wal_and_foreign_keys(settings: Settings) -> None:
