@@ -24,11 +24,13 @@ import pandas as pd
 import pyarrow as pa
 
 from bench.result import Goal, Result
-from touchline.domain.attribution.markov import markov_weights
 from touchline.domain.attribution.paths import PathSet
-from touchline.domain.attribution.shapley import shapley_weights
 from touchline.ingest.context import ProfileContext
-from touchline.processing.channel_weights import fit_channel_weights, journey_path_set
+from touchline.processing.channel_weights import (
+    fit_channel_weights,
+    fitted_models,
+    journey_path_set,
+)
 from touchline.processing.credits import recompute_credits, update_credits
 from touchline.store import open_store
 from touchline.store.base import EventStore
@@ -140,7 +142,7 @@ def ours(store: EventStore, n: int) -> dict[str, float]:
     fit = time.perf_counter() - started
     paths = journey_path_set(store, profile)  # what the fit reads, as CA is handed its paths
     started = time.perf_counter()
-    markov_weights(paths), shapley_weights(paths)
+    fitted_models(paths)
     models = time.perf_counter() - started
     started = time.perf_counter()
     run = recompute_credits(store=store, profile=profile, refit=False)
@@ -226,7 +228,7 @@ def peers(j: dict[str, np.ndarray], n: int) -> dict[str, float]:
     markov = time.perf_counter() - started
     started = time.perf_counter()  # ours on exactly CA's input, parsing its path strings too
     same = PathSet.of({tuple(p.split(" > ")): (c, 0) for p, c in counts.items()})
-    markov_weights(same), shapley_weights(same)
+    fitted_models(same)
     ours = time.perf_counter() - started
     return {"dp6": dp6, "ca_heuristics": heuristics, "ca_markov": markov, "ours_on_ca": ours}
 

@@ -24,6 +24,7 @@ from touchline.domain.attribution.settings import AttributionSettings
 from touchline.domain.attribution.shapley import shapley_weights
 from touchline.domain.attribution.touches import IMPRESSION, SESSION, SYNTHETIC
 from touchline.ingest.context import ProfileContext
+from touchline.processing import credit_queries as q
 from touchline.processing.channel_weights import (
     fit_channel_weights,
     journey_path_set,
@@ -62,6 +63,46 @@ def test_paths_are_channel_sequences_oldest_first_counted_per_journey(
         ("Email", "Direct", "Paid Search"): [2, 0],
         ("Display", "Email"): [0, 1],
     }
+
+
+def test_the_path_set_names_the_channels_of_touches_not_every_channel_of_the_profile(
+    event_store: EventStore,
+) -> None:
+    add_sessions(
+        event_store,
+        visit(1, 101, 3, "Email"), visit(2, 101, 1, "Direct"),
+        {**visit(4, 103, 1, "Affiliate"), "pageviews": 0, "interactions": 0},  # not a touch
+    )  # fmt: skip
+    add_conversions(event_store, {"conversion_id": "pay-1", "ts": T0, "visitor_key": 101})
+    add_sessions(event_store, visit(5, 102, 2, "Email"))
+
+    paths = journey_path_set(event_store, ProfileContext(profile_id=PROFILE))
+
+    assert paths.channels == ("Direct", "Email")
+    assert paths.counts() == {("Email", "Direct"): [1, 0], ("Email",): [0, 1]}
+
+
+def test_a_channel_that_appears_between_the_two_reads_sends_the_fit_back_to_read_both(
+    event_store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_sessions(event_store, visit(1, 101, 3, "Email"), visit(2, 101, 1, "Paid Search"))
+    add_conversions(event_store, {"conversion_id": "pay-1", "ts": T0, "visitor_key": 101})
+    reads: list[list[tuple[object, ...]]] = []
+    query = event_store.query
+
+    def stale_first_read(sql: Sql) -> list[tuple[object, ...]]:
+        rows = query(sql)
+        if sql.text == q.JOURNEY_CHANNELS:  # the first read misses the newest channel
+            rows = [r for r in rows if r[0] != "Paid Search"] if not reads else rows
+            reads.append(rows)
+        return rows
+
+    monkeypatch.setattr(event_store, "query", stale_first_read)
+
+    paths = journey_path_set(event_store, ProfileContext(profile_id=PROFILE))
+
+    assert len(reads) == 2
+    assert paths.counts() == {("Email", "Paid Search"): [1, 0]}
 
 
 def test_a_fit_is_stale_until_made_and_again_after_ten_percent_more_conversions(

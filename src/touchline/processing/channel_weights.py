@@ -3,14 +3,16 @@ weight per channel in `channel_weights`; credits then split each path by these w
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from touchline.domain.attribution.markov import markov_weights
+from touchline.domain.attribution.markov import MarkovFit, markov_weights
 from touchline.domain.attribution.paths import Ints, PathSet
+from touchline.domain.attribution.settings import AttributionSettings
 from touchline.domain.attribution.shapley import shapley_weights
 from touchline.domain.attribution.shares import journey_order
 from touchline.ingest.context import ProfileContext
@@ -23,6 +25,7 @@ from touchline.store.schema import CHANNEL_WEIGHTS, arrow_schema
 Codes = npt.NDArray[np.unsignedinteger[Any]]
 REFIT_GROWTH: Final = 0.10  # refit when converting paths grew by 10 % since the last fit
 SCHEMA = arrow_schema(CHANNEL_WEIGHTS.columns)
+READ_ATTEMPTS: Final = 3  # reads of the channels and the journeys (see journey_path_set)
 
 
 def journey_paths(store: EventStore, profile: ProfileContext) -> dict[tuple[str, ...], list[int]]:
@@ -34,39 +37,44 @@ def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
     """Every journey the fits read: each eligible conversion's path and each non-converting
     person's, as flat arrays (no distinct-path grouping: the fits count steps)."""
     params = {"profile": profile.profile_id, "click_us": profile.attribution.click_window_us}
-    steps = store.query_arrow(q.bound(q.JOURNEY_STEPS, params))
-    return _path_set(steps, profile.attribution.click_window_us)
+    for _ in range(READ_ATTEMPTS):
+        names = sorted(str(row[0]) for row in store.query(q.bound(q.JOURNEY_CHANNELS, params)))
+        code = np.arange(1, len(names) + 1, dtype=np.min_scalar_type(len(names)))
+        numbered = pa.table({"channel": pa.array(names, pa.string()), "code": code})
+        steps = store.query_arrow(
+            q.bound(q.JOURNEY_STEPS, params), tables={q.CHANNEL_INPUT: numbered}
+        )
+        codes = numpy_column(steps, "code")
+        if codes.all():  # else a channel appeared between the two reads: read both again
+            return _path_set(steps, *_used_channels(names, codes), profile.attribution)
+    raise RuntimeError(f"new channels kept appearing while reading {profile.profile_id}'s journeys")
 
 
-def _path_set(steps: pa.Table, click_us: int) -> PathSet:
+def _used_channels(names: list[str], codes: Codes) -> tuple[tuple[str, ...], Codes]:
+    """The channels some step has, in order, and each step's index among them in the narrowest
+    type (the codes are gathered into journey order: a smaller array gathers faster)."""
+    used = np.bincount(codes, minlength=len(names) + 1)[1:] > 0
+    index = np.zeros(len(names) + 1, np.min_scalar_type(max(int(used.sum()) - 1, 0)))
+    index[1:][used] = np.arange(int(used.sum()))
+    return tuple(n for n, u in zip(names, used, strict=True) if u), index[codes]
+
+
+def _path_set(
+    steps: pa.Table, channels: tuple[str, ...], codes: Codes, attribution: AttributionSettings
+) -> PathSet:
     """The journeys of JOURNEY_STEPS' rows: the converting ones, then the non-converting."""
-    channels, codes = _channel_codes(steps["channel"])
     journey, gap = numpy_column(steps, "ordinal", np.int64), numpy_column(steps, "gap", np.int64)
     key = numpy_column(steps, "touch_key", np.uint64)
     quiet = journey == 0
     if not quiet.any():  # everyone converted: no copies
         return _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
     person = numpy_column(steps, "person", np.uint64)[quiet]
-    nulls = _quiet_paths(channels, person, -gap[quiet], key[quiet], codes[quiet], click_us)
+    nulls = _quiet_paths(
+        channels, person, -gap[quiet], key[quiet], codes[quiet], attribution.click_window_us
+    )
     journey, gap, key, codes = (a[~quiet] for a in (journey, gap, key, codes))
     paths = _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
     return PathSet.joined([paths, nulls])
-
-
-def _channel_codes(channel: pa.ChunkedArray) -> tuple[tuple[str, ...], Codes]:
-    """The distinct channels in order and each row's code among them, in the narrowest type
-    (the codes are gathered into journey order: a smaller array gathers faster). Encoded
-    chunk by chunk: combining 5M strings first would copy them."""
-    encoded = channel.dictionary_encode().unify_dictionaries()
-    names = encoded.chunk(0).dictionary.to_pylist() if encoded.num_chunks else []
-    rank = np.argsort(np.argsort(np.array(names, dtype=object)))
-    rank = rank.astype(np.min_scalar_type(len(names)))
-    codes: Codes = np.empty(len(channel), rank.dtype)
-    start = 0
-    for chunk in encoded.chunks:
-        codes[start : start + len(chunk)] = rank[chunk.indices.to_numpy(zero_copy_only=False)]
-        start += len(chunk)
-    return tuple(sorted(names)), codes
 
 
 def _quiet_paths(
@@ -97,14 +105,21 @@ def _journeys(
     )  # fmt: skip
 
 
+def fitted_models(paths: PathSet) -> tuple[MarkovFit, dict[str, float]]:
+    """Both data-driven models of `paths`, side by side: each is numpy passes that release the
+    GIL, so on two cores they overlap."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        shapley = worker.submit(shapley_weights, paths)
+        return markov_weights(paths), shapley.result()
+
+
 def fit_channel_weights(
     *, store: EventStore, profile: ProfileContext, clock: Clock = wall_clock_us
 ) -> int:
     """Refit both models; returns the converting paths used."""
     paths = journey_path_set(store, profile)
     converting = int(paths.conversions.sum())
-    markov = markov_weights(paths)
-    shapley = shapley_weights(paths)
+    markov, shapley = fitted_models(paths)
     rows: dict[str, list[object]] = {name: [] for name in SCHEMA.names}
     with store.transaction():
         version = next_version(store, "channel_weights", clock)

@@ -254,13 +254,23 @@ VERSIONS: Final = """SELECT
   (SELECT coalesce(max(version), 0) FROM identity_map WHERE profile_id = $profile)"""
 
 
+# The channels the fits can meet (every session's and touch row's of the profile: a superset),
+# handed back numbered as CHANNEL_INPUT so JOURNEY_STEPS returns a small code per step instead
+# of the channel's text (exporting and encoding 5M strings cost more than the whole fit).
+JOURNEY_CHANNELS: Final = """SELECT DISTINCT coalesce(channel, '') FROM sessions
+WHERE profile_id = $profile
+UNION SELECT DISTINCT coalesce(channel, '') FROM touch_rows WHERE profile_id = $profile"""
+CHANNEL_INPUT: Final = "channel_input"
+
 # Every step of the journeys the data-driven models fit, unordered (the engine orders them with
 # `shares.journey_order`), in one statement and one join: each touch of a person with an
 # eligible conversion joined to that person's conversions (numbered from 1), each visit of
 # everyone else unjoined. A converting row (ordinal ≥ 1) is a click-window touch of that
 # conversion, impressions aside, with its gap to it; a non-converting row (ordinal 0:
 # ClickHouse's outer join fills misses with 0, DuckDB's with NULL) is a visit, `gap` minus its
-# time: the visits within the click window before the person's last make their journey.
+# time: the visits within the click window before the person's last make their journey. Each
+# row's channel is its code in CHANNEL_INPUT (0: a channel that appeared after
+# JOURNEY_CHANNELS was read).
 JOURNEY_STEPS: Final = f"""WITH {PERSON_KEYS},
 convs AS (
   SELECT row_number() OVER () AS ordinal, epoch_us(c.ts) AS c_us, {person_key("c")} AS person
@@ -269,8 +279,9 @@ convs AS (
   WHERE c.profile_id = $profile AND c.attribution_eligible AND c.refund_of = ''
 ),
 {_touch_keys(False)}
-SELECT coalesce(c.ordinal, 0) AS ordinal, t.person, coalesce(c.c_us, 0) - t.t_us AS gap,
-  t.touch_key, t.channel
+SELECT coalesce(c.ordinal, 0) AS ordinal, t.person AS person, coalesce(c.c_us, 0) - t.t_us AS gap,
+  t.touch_key AS touch_key, coalesce(ch.code, 0) AS code
 FROM touches t LEFT JOIN convs c ON c.person = t.person
+LEFT JOIN {CHANNEL_INPUT} ch ON ch.channel = coalesce(t.channel, '')
 WHERE t.kind <> 2 AND CASE WHEN coalesce(c.ordinal, 0) = 0 THEN t.kind = 0
   ELSE c.c_us - t.t_us BETWEEN 0 AND $click_us END"""

@@ -35,7 +35,8 @@ class PathSet:
         steps = np.fromiter(
             map(index.__getitem__, chain.from_iterable(kept)), np.int64, sum(map(len, kept))
         )
-        counts = np.array([paths[p] for p in kept], np.float64).reshape(-1, 2).clip(min=0)
+        pairs = chain.from_iterable(map(paths.__getitem__, kept))
+        counts = np.fromiter(pairs, np.float64, 2 * len(kept)).reshape(-1, 2).clip(min=0)
         lengths = np.fromiter(map(len, kept), np.int64, len(kept))
         return cls(channels, steps, lengths, counts[:, 0], counts[:, 1])
 
