@@ -12,7 +12,6 @@ import pyarrow as pa
 
 from touchline.domain.attribution.markov import MarkovFit, markov_weights
 from touchline.domain.attribution.paths import Ints, PathSet
-from touchline.domain.attribution.settings import AttributionSettings
 from touchline.domain.attribution.shapley import shapley_weights
 from touchline.domain.attribution.shares import journey_order
 from touchline.ingest.context import ProfileContext
@@ -46,7 +45,8 @@ def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
         )
         codes = numpy_column(steps, "code")
         if codes.all():  # else a channel appeared between the two reads: read both again
-            return _path_set(steps, *_used_channels(names, codes), profile.attribution)
+            channels, used = _used_channels(names, codes)
+            return _path_set(steps, channels, used, profile.attribution.click_window_us)
     raise RuntimeError(f"new channels kept appearing while reading {profile.profile_id}'s journeys")
 
 
@@ -54,14 +54,13 @@ def _used_channels(names: list[str], codes: Codes) -> tuple[tuple[str, ...], Cod
     """The channels some step has, in order, and each step's index among them in the narrowest
     type (the codes are gathered into journey order: a smaller array gathers faster)."""
     used = np.bincount(codes, minlength=len(names) + 1)[1:] > 0
-    index = np.zeros(len(names) + 1, np.min_scalar_type(max(int(used.sum()) - 1, 0)))
-    index[1:][used] = np.arange(int(used.sum()))
+    count = int(used.sum())
+    index = np.zeros(len(names) + 1, np.min_scalar_type(max(count - 1, 0)))
+    index[1:][used] = np.arange(count)
     return tuple(n for n, u in zip(names, used, strict=True) if u), index[codes]
 
 
-def _path_set(
-    steps: pa.Table, channels: tuple[str, ...], codes: Codes, attribution: AttributionSettings
-) -> PathSet:
+def _path_set(steps: pa.Table, channels: tuple[str, ...], codes: Codes, click_us: int) -> PathSet:
     """The journeys of JOURNEY_STEPS' rows: the converting ones, then the non-converting."""
     journey, gap = numpy_column(steps, "ordinal", np.int64), numpy_column(steps, "gap", np.int64)
     key = numpy_column(steps, "touch_key", np.uint64)
@@ -69,9 +68,7 @@ def _path_set(
     if not quiet.any():  # everyone converted: no copies
         return _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
     person = numpy_column(steps, "person", np.uint64)[quiet]
-    nulls = _quiet_paths(
-        channels, person, -gap[quiet], key[quiet], codes[quiet], attribution.click_window_us
-    )
+    nulls = _quiet_paths(channels, person, -gap[quiet], key[quiet], codes[quiet], click_us)
     journey, gap, key, codes = (a[~quiet] for a in (journey, gap, key, codes))
     paths = _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
     return PathSet.joined([paths, nulls])
