@@ -13,7 +13,7 @@ import pyarrow as pa
 from touchline.domain.attribution.markov import MarkovFit, markov_weights
 from touchline.domain.attribution.paths import Ints, PathSet
 from touchline.domain.attribution.shapley import shapley_weights
-from touchline.domain.attribution.shares import journey_order
+from touchline.domain.attribution.shares import codes_in_journey_order, journey_order
 from touchline.ingest.context import ProfileContext
 from touchline.processing import credit_queries as q
 from touchline.processing.credit_rows import numpy_column
@@ -52,7 +52,7 @@ def journey_path_set(store: EventStore, profile: ProfileContext) -> PathSet:
 
 def _used_channels(names: list[str], codes: Codes) -> tuple[tuple[str, ...], Codes]:
     """The channels some step has, in order, and each step's index among them in the narrowest
-    type (the codes are gathered into journey order: a smaller array gathers faster)."""
+    type (a smaller array gathers faster)."""
     used = np.bincount(codes, minlength=len(names) + 1)[1:] > 0
     count = int(used.sum())
     index = np.zeros(len(names) + 1, np.min_scalar_type(max(count - 1, 0)))
@@ -66,11 +66,13 @@ def _path_set(steps: pa.Table, channels: tuple[str, ...], codes: Codes, click_us
     key = numpy_column(steps, "touch_key", np.uint64)
     quiet = journey == 0
     if not quiet.any():  # everyone converted: no copies
-        return _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
+        ordered = codes_in_journey_order(journey, gap, key, codes)
+        return _journeys(channels, ordered, journey, converted=True)
     person = numpy_column(steps, "person", np.uint64)[quiet]
     nulls = _quiet_paths(channels, person, -gap[quiet], key[quiet], codes[quiet], click_us)
     journey, gap, key, codes = (a[~quiet] for a in (journey, gap, key, codes))
-    paths = _journeys(channels, codes[journey_order(journey, gap, key)], journey, converted=True)
+    ordered = codes_in_journey_order(journey, gap, key, codes)
+    paths = _journeys(channels, ordered, journey, converted=True)
     return PathSet.joined([paths, nulls])
 
 
@@ -89,7 +91,11 @@ def _quiet_paths(
 
 
 def _journeys(
-    channels: tuple[str, ...], steps: Codes, journey: Ints, *, converted: bool
+    channels: tuple[str, ...],
+    steps: npt.NDArray[np.integer[Any]],
+    journey: Ints,
+    *,
+    converted: bool,
 ) -> PathSet:
     """Paths of `steps` (grouped by journey, oldest first), their lengths counted from each
     step's journey number (in any order); each journey converted, or not."""
@@ -97,7 +103,7 @@ def _journeys(
     lengths = counts[counts > 0]
     ones, zeros = np.ones(len(lengths)), np.zeros(len(lengths))
     return PathSet(
-        channels, steps.astype(np.int64), lengths, ones if converted else zeros,
+        channels, steps.astype(np.int64, copy=False), lengths, ones if converted else zeros,
         zeros if converted else ones,
     )  # fmt: skip
 

@@ -15,6 +15,7 @@ from touchline.domain.attribution.shares import (
     SESSION_KIND,
     SYNTHETIC_KIND,
     Candidates,
+    codes_in_journey_order,
     journey_order,
     model_shares,
 )
@@ -114,3 +115,32 @@ def test_a_coarse_packing_still_orders_exactly() -> None:
     conversion = np.array([3, 3, 3, 3], np.int64)
     key = np.array([9, 8, 1, 2], np.uint64)
     assert journey_order(conversion, gap, key).tolist() == [2, 0, 1, 3]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5), st.integers(0, 40), st.integers(0, 2**64 - 1), st.integers(0, 300)
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([0, 20, 56]),
+)
+def test_codes_in_journey_order_are_the_codes_of_the_journey_order(
+    rows: list[tuple[int, int, int, int]], gap_shift: int
+) -> None:
+    # Small gaps make ties likely (the exact path); the wide shifts make the packing coarse.
+    journey = np.array([r[0] for r in rows], np.int64)
+    gap = np.array([r[1] << gap_shift for r in rows], np.int64)
+    key = np.array([r[2] for r in rows], np.uint64)
+    codes = np.array([r[3] for r in rows], np.uint16)
+    expected = codes[journey_order(journey, gap, key)].tolist()
+    assert codes_in_journey_order(journey, gap, key, codes).tolist() == expected
+
+
+def test_codes_of_one_instant_follow_the_touch_keys_not_the_codes() -> None:
+    journey = np.array([1, 1, 1, 2], np.int64)
+    gap = np.array([10, 10, 30, 5], np.int64)  # two touches of journey 1 at one instant
+    key = np.array([7, 3, 9, 1], np.uint64)
+    codes = np.array([1, 2, 3, 4], np.uint8)
+    assert codes_in_journey_order(journey, gap, key, codes).tolist() == [3, 2, 1, 4]
