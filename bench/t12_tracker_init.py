@@ -19,6 +19,8 @@ A first visit is a fresh browser profile (ids created, storage and cookies writt
 returning visit reloads the same page in that profile. The page has about 300 elements
 (links, "Book now" buttons, a form, a video). No network: Playwright routes answer the page,
 the script and collect. Run alone: `.venv/bin/python -m bench.t12_tracker_init [--quick]`.
+With `--floor` it measures instead, interleaved, an empty script and a script doing only the
+storage the spec's ids need, beside the tracker (decision 0910).
 """
 
 from __future__ import annotations
@@ -138,6 +140,36 @@ NAMES: Final = {
     "PerformanceObserver": "web vitals (observer)",
     "setTimeout 1000": "first send (batch timer)",
 }
+
+
+# `--floor`: the same meter on two stand-ins, interleaved visit by visit with the tracker. An
+# empty script (what the meter and a deferred script cost by themselves), and one that does
+# only the storage the spec asks of any tracker on a first page view: open localStorage, read
+# `atribu_anon_id` (absent: fall back to the `atribu_visitor_id` cookie, else a new id), write
+# `atribu_anon_id` and `atribu_session_id` there and both cookies, and queue the page view.
+EMPTY_SCRIPT: Final = """//# allFunctionsCalledOnLoad
+(function () { setTimeout(function () {}, 0); })();"""
+STORAGE_ONLY_SCRIPT: Final = """//# allFunctionsCalledOnLoad
+(function () {
+  setTimeout(function start() {
+    var store = window.localStorage;
+    var id = store.getItem("atribu_anon_id");
+    if (!id) {
+      var found = document.cookie.split("; ").find(function (pair) {
+        return pair.startsWith("atribu_visitor_id=");
+      });
+      id = found ? found.slice(18) : crypto.randomUUID();
+      store.setItem("atribu_anon_id", id);
+    }
+    var session = crypto.randomUUID();
+    store.setItem("atribu_session_id", session);
+    var flags = "; path=/; SameSite=Lax; Secure";
+    document.cookie = "atribu_visitor_id=" + id + "; max-age=31536000" + flags;
+    document.cookie = "atribu_session_id=" + session + "; max-age=1800" + flags;
+    var view = { event: "page_view", url: location.href, ts: Date.now(), anonymous_id: id };
+    store.setItem("atribu_queue", JSON.stringify([view]));
+  }, 0);
+})();"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +304,33 @@ def new_site_visits(runs: int, script: str) -> Iterator[Visit]:
         context.close()
 
 
+def floor_visits(runs: int, scripts: Mapping[str, str]) -> dict[str, list[Visit]]:
+    """First visits, each in a fresh profile, to the same page with each script in turn:
+    interleaved, so the machine's load falls on all of them alike."""
+    visits: dict[str, list[Visit]] = {name: [] for name in scripts}
+    with chromium_browser() as browser:
+        for _ in range(runs):
+            for name, script in scripts.items():
+                context = browser.new_context()
+                context.route("**/*", pages(script))
+                visits[name].append(visit(browser, context.new_page()))
+                context.close()
+    return visits
+
+
+def floor(quick: bool) -> None:
+    """The tracker beside what any tracker keeping the spec's ids must spend (`--floor`)."""
+    runs = 10 if quick else 40
+    scripts = {
+        "empty script": EMPTY_SCRIPT,
+        "storage only": STORAGE_ONLY_SCRIPT,
+        "tracker": current_bundle().script.text,
+    }
+    visits = floor_visits(runs + 3, scripts)  # the first visits warm the browser up
+    for name, mine in visits.items():
+        report(f"first visit (fresh profile), {name}", mine[3:])
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -320,5 +379,8 @@ def run(quick: bool, large: bool = False) -> list[Result]:  # noqa: ARG001 - one
 
 
 if __name__ == "__main__":
-    for result in run(quick="--quick" in sys.argv):
-        print(result.line())
+    if "--floor" in sys.argv:
+        floor(quick="--quick" in sys.argv)
+    else:
+        for result in run(quick="--quick" in sys.argv):
+            print(result.line())

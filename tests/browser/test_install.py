@@ -36,3 +36,15 @@ def test_the_snippet_sends_a_page_view_stored_with_campaign_channel_and_session(
     assert touchline.rows("SELECT pageviews, channel, entry_path, utm_campaign FROM sessions") == [
         (1, "Paid Social", "/index.html", "spring")
     ]
+
+
+def test_without_an_endpoint_events_go_to_the_scripts_own_origin(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    # The page is on the site's origin, the script on Touchline's: only the script's origin
+    # has a collect endpoint, so the page view arrives only if the default is read from it.
+    assert site.origin != touchline.origin
+    page.goto(site.url("key-only.html"))
+    [view] = touchline.recorder.wait_for(type="page_view")
+    assert view["url"] == site.url("key-only.html") and view["title"] == "Key only"
+    assert page.evaluate("window.atribuTracker.version")
