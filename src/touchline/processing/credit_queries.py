@@ -262,15 +262,14 @@ WHERE profile_id = $profile
 UNION SELECT DISTINCT coalesce(channel, '') FROM touch_rows WHERE profile_id = $profile"""
 CHANNEL_INPUT: Final = "channel_input"
 
-# Every step of the journeys the data-driven models fit, unordered (the engine orders them with
-# `shares.journey_order`), in one statement and one join: each touch of a person with an
-# eligible conversion joined to that person's conversions (numbered from 1), each visit of
-# everyone else unjoined. A converting row (ordinal ≥ 1) is a click-window touch of that
-# conversion, impressions aside, with its gap to it; a non-converting row (ordinal 0:
-# ClickHouse's outer join fills misses with 0, DuckDB's with NULL) is a visit, `gap` minus its
-# time: the visits within the click window before the person's last make their journey. Each
-# row's channel is its code in CHANNEL_INPUT (0: a channel that appeared after
-# JOURNEY_CHANNELS was read).
+# Every step of the journeys the data-driven models fit, unordered (numpy orders them:
+# `shares.codes_in_journey_order`, `shares.journey_order`), in one statement and one join: each
+# touch of a person with an eligible conversion joined to that person's conversions (numbered from
+# 1), each visit of everyone else unjoined. A converting row (ordinal ≥ 1) is a click-window touch
+# of that conversion, impressions aside, with its gap to it; a non-converting row (ordinal 0:
+# ClickHouse's outer join fills misses with 0, DuckDB's with NULL) is a visit, `gap` minus its time:
+# the visits within the click window before the person's last make their journey. Each row's channel
+# is its code in CHANNEL_INPUT (0: a channel that appeared after JOURNEY_CHANNELS was read).
 JOURNEY_STEPS: Final = f"""WITH {PERSON_KEYS},
 convs AS (
   SELECT row_number() OVER () AS ordinal, epoch_us(c.ts) AS c_us, {person_key("c")} AS person

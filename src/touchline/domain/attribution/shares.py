@@ -78,19 +78,11 @@ def journey_order(conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> I
     if len(conversion) == 0:
         return np.zeros(0, np.int64)
     index_bits = max(1, (len(conversion) - 1).bit_length())
-    gap_bits = 62 - int(conversion.max()).bit_length() - index_bits
-    if gap_bits < 1:
+    index = np.arange(len(conversion), dtype=np.int64)
+    packed = _sorted_packed(conversion, gap, index, index_bits)
+    if packed is None:
         return _argsorted(conversion, gap, key)
-    shift = max(0, int(gap.max()).bit_length() - gap_bits)
-    # In place where it can be: every fresh 8-byte-per-row array costs its page faults.
-    packed = gap >> shift
-    np.subtract((1 << gap_bits) - 1, packed, out=packed)
-    order: Ints = np.left_shift(conversion, gap_bits)
-    packed |= order
-    packed <<= index_bits
-    packed |= np.arange(len(conversion), dtype=np.int64)
-    packed.sort()
-    np.bitwise_and(packed, (1 << index_bits) - 1, out=order)
+    order: Ints = np.bitwise_and(packed, (1 << index_bits) - 1, out=index)
     packed >>= index_bits
     return _ties_resorted(order, packed, gap, key)
 
@@ -107,20 +99,32 @@ def codes_in_journey_order(
     if len(journey) == 0:
         return np.zeros(0, np.int64)
     code_bits = max(1, int(codes.max()).bit_length())
-    gap_bits = 62 - int(journey.max()).bit_length() - code_bits
-    if gap_bits >= 1:
-        shift = max(0, int(gap.max()).bit_length() - gap_bits)
-        packed = gap >> shift
-        np.subtract((1 << gap_bits) - 1, packed, out=packed)
-        packed |= np.left_shift(journey, gap_bits)
-        packed <<= code_bits
-        packed |= codes
-        packed.sort()
+    packed = _sorted_packed(journey, gap, codes, code_bits)
+    if packed is not None:
         heads = packed >> code_bits
         if not (heads[1:] == heads[:-1]).any():
-            np.bitwise_and(packed, (1 << code_bits) - 1, out=packed)
-            return packed
+            ordered: Ints = np.bitwise_and(packed, (1 << code_bits) - 1, out=packed)
+            return ordered
     return codes[journey_order(journey, gap, key)].astype(np.int64)
+
+
+def _sorted_packed(
+    group: Ints, gap: Ints, low: npt.NDArray[np.integer[Any]], low_bits: int
+) -> Ints | None:
+    """The sorted values of (group, coarse inverted gap, `low` in the last `low_bits` bits), or
+    None when the groups and `low` leave the gap no bit. Groups and gaps are ≥ 0."""
+    gap_bits = 62 - int(group.max()).bit_length() - low_bits
+    if gap_bits < 1:
+        return None
+    shift = max(0, int(gap.max()).bit_length() - gap_bits)
+    # In place where it can be: every fresh 8-byte-per-row array costs its page faults.
+    packed = gap >> shift
+    np.subtract((1 << gap_bits) - 1, packed, out=packed)
+    packed |= np.left_shift(group, gap_bits)
+    packed <<= low_bits
+    packed |= low
+    packed.sort()
+    return packed
 
 
 def _argsorted(conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64]) -> Ints:
