@@ -103,6 +103,37 @@ def test_without_an_email_the_phone_owner_wins(database: Database, profile: Prof
     assert met.customer_id == phone.customer_id != user.customer_id
 
 
+def test_the_email_holder_wins_though_the_event_carries_only_its_external_id(
+    database: Database, profile: ProfileRecord
+) -> None:
+    # §9 #64: the phone-only customer merges into the one with an email, not the reverse,
+    # even when the event names the email customer by its Stripe id alone.
+    mail = resolve(database, profile.id, ids(email="m@x.io", stripe_customer_id="cus_1"))
+    phone = resolve(database, profile.id, ids(phone="+14155552671"))
+    met = resolve(database, profile.id, ids(phone="+14155552671", stripe_customer_id="cus_1"))
+    assert met.customer_id == mail.customer_id != phone.customer_id
+    assert customer(database, phone.customer_id).merged_into_id == mail.customer_id
+    assert customer(database, mail.customer_id).merged_into_id is None
+
+
+def test_a_phone_holder_beats_an_older_customer_with_external_ids_only(
+    database: Database, profile: ProfileRecord
+) -> None:
+    older = resolve(database, profile.id, ids(ghl_contact_id="g-1"))
+    phone = resolve(database, profile.id, ids(phone="+14155552671", user_id="u-1"))
+    met = resolve(database, profile.id, ids(ghl_contact_id="g-1", user_id="u-1"))
+    assert met.customer_id == phone.customer_id != older.customer_id
+
+
+def test_between_two_email_holders_the_owner_of_the_events_email_wins(
+    database: Database, profile: ProfileRecord
+) -> None:
+    older = resolve(database, profile.id, ids(email="a@x.io", user_id="u-1"))
+    newer = resolve(database, profile.id, ids(email="b@x.io"))
+    met = resolve(database, profile.id, ids(email="b@x.io", user_id="u-1"))
+    assert met.customer_id == newer.customer_id != older.customer_id
+
+
 def test_with_external_ids_only_the_oldest_customer_wins(
     database: Database, profile: ProfileRecord
 ) -> None:

@@ -151,11 +151,21 @@ class Resolver:
         return customer
 
     def _winner(self, owned: Sequence[tuple[str, str]]) -> CustomerState:
-        for kind in WINNING_KINDS:
-            for owner_kind, owner in owned:
-                if owner_kind == kind:
-                    return self.customers[owner]
-        return min((self.customers[owner] for _, owner in owned), key=CustomerState.age)
+        """The customer the others merge into (§9 #64): one holding an email, else one holding
+        a phone, else the oldest, whichever identifiers of theirs the event carried. Between
+        two holding the same kind, the owner of the event's own email or phone, then the
+        oldest."""
+
+        def rank(pair: tuple[str, str]) -> tuple[int, bool, tuple[Any, ...]]:
+            owner_kind, owner = pair
+            held = {kind for kind, _ in self.members[owner]}
+            strongest = next(
+                (i for i, kind in enumerate(WINNING_KINDS) if kind in held), len(WINNING_KINDS)
+            )
+            carried = strongest < len(WINNING_KINDS) and owner_kind == WINNING_KINDS[strongest]
+            return strongest, not carried, self.customers[owner].age()
+
+        return self.customers[min(owned, key=rank)[1]]
 
     def _attach(self, customer: CustomerState, ids: Identifiers) -> None:
         for key in ids.pairs:
