@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from tests.analytics.rows import append, entity
 from tests.processing.journey_rows import PROFILE, T0, add_conversions, add_sessions, days, link
 from tests.store.engines import event_row, event_table
 
@@ -12,6 +13,7 @@ from touchline.domain.attribution.touches import SYNTHETIC_ENGAGEMENT_FLOOR
 from touchline.ingest.context import ProfileContext
 from touchline.processing.touches import update_touches
 from touchline.store.base import EventStore, Sql
+from touchline.store.record_tables import AD_ENTITIES
 
 PROFILES = {PROFILE: ProfileContext(profile_id=PROFILE)}
 META_LEAD: dict[str, Any] = {"campaign_id": "120200", "ad_id": "120201", "click_id_type": "fbclid",
@@ -95,6 +97,43 @@ def test_a_google_click_id_makes_a_paid_search_synthetic_touch(event_store: Even
     update_touches(store=event_store, profiles=PROFILES)
 
     assert [t["channel"] for t in touch_rows(event_store)] == ["Paid Search"]
+
+
+def test_ad_ids_alone_make_a_paid_synthetic_touch(event_store: EventStore) -> None:
+    # A CRM lead with campaign and ad ids but no click id and no UTMs: an ad was clicked, so the
+    # touch is paid (Meta's, the usual source of such leads, when no synced entity says).
+    add_conversions(event_store, {"conversion_id": "lead-2", "ts": T0, "visitor_key": 2,
+                                  "campaign_id": "120200", "ad_id": "120201"})  # fmt: skip
+
+    update_touches(store=event_store, profiles=PROFILES)
+
+    [touch] = touch_rows(event_store)
+    assert touch["channel"] == "Paid Social"
+    assert (touch["utm_source"], touch["utm_medium"]) == ("", "")  # stored as they came
+
+
+def test_a_synced_google_ads_campaign_makes_a_paid_search_synthetic_touch(
+    event_store: EventStore,
+) -> None:
+    append(
+        event_store,
+        "ad_entities",
+        AD_ENTITIES.columns,
+        [
+            entity("campaign", "9912", "Brand search", platform="google_ads", profile_id=PROFILE),
+            entity("campaign", "120200", "Leads", platform="meta", profile_id=PROFILE),
+        ],
+    )
+    add_conversions(
+        event_store,
+        {"conversion_id": "lead-g", "ts": T0, "visitor_key": 3, "campaign_id": "9912"},
+        {"conversion_id": "lead-m", "ts": T0, "visitor_key": 4, "campaign_id": "120200"},
+    )  # fmt: skip
+
+    update_touches(store=event_store, profiles=PROFILES)
+
+    channels = {t["conversion_id"]: t["channel"] for t in touch_rows(event_store)}
+    assert channels == {"lead-g": "Paid Search", "lead-m": "Paid Social"}
 
 
 def _impression(event_id: str, **payload: Any) -> dict[str, Any]:

@@ -31,6 +31,13 @@ from touchline.store.schema import TOUCH_ROWS, arrow_schema
 
 SCHEMA = arrow_schema(TOUCH_ROWS.columns)
 CONSUMER: Final = "touches"
+AD_ID_FIELDS: Final = ("ad_id", "ad_set_id", "campaign_id")  # most specific first
+PLATFORM_SOURCES: Final = {"meta": "facebook", "google_ads": "google"}
+CLICK_SOURCES: Final = {"fbclid": "facebook", "ttclid": "tiktok", "gclid": "google",
+                        "gbraid": "google", "wbraid": "google"}  # fmt: skip
+PLATFORMS_OF: Final = """SELECT DISTINCT entity_id, platform FROM ad_entities
+WHERE profile_id = $profile AND list_contains($ids, entity_id)
+ORDER BY entity_id, platform"""
 CAMPAIGN_DATA: Final = (
     "(f.campaign_id <> '' OR f.ad_set_id <> '' OR f.ad_id <> '' OR f.utm_campaign <> ''"
     " OR f.click_id <> '')"
@@ -103,19 +110,36 @@ def _synthetic(store: EventStore, profile_id: str, since: int) -> tuple[list[dic
     params = {"profile": profile_id, "since": since}
     found = store.query_arrow(Sql(NEEDS_SYNTHETIC, params)).to_pylist()
     existing = _existing_keys(store, profile_id)
+    platforms = _platforms(store, profile_id, found)
     rows = []
     for conversion in found:
         key = touch_key(profile_id, "synthetic:" + conversion["conversion_id"])
         if key not in existing:
-            rows.append(_synthetic_row(profile_id, key, conversion))
+            rows.append(_synthetic_row(profile_id, key, conversion, platforms))
     return rows, int(newest)
 
 
-def _synthetic_row(profile_id: str, key: int, c: dict[str, Any]) -> dict[str, Any]:
+def _platforms(
+    store: EventStore, profile_id: str, conversions: list[dict[str, Any]]
+) -> dict[str, str]:
+    """The synced ad platform ("meta", "google_ads") of each ad id the conversions carry."""
+    ids = sorted({c[n] for c in conversions for n in AD_ID_FIELDS if c[n]})
+    if not ids:
+        return {}
+    rows = store.query(Sql(PLATFORMS_OF, {"profile": profile_id, "ids": ids}))
+    return {str(entity_id): str(platform) for entity_id, platform in rows}
+
+
+def _synthetic_row(
+    profile_id: str, key: int, c: dict[str, Any], platforms: Mapping[str, str]
+) -> dict[str, Any]:
+    ad_ids = [c[n] for n in AD_ID_FIELDS if c[n]]
+    # Ad ids mean an ad was clicked: paid, whatever the CRM left out of the UTMs.
     visit = VisitSource(
-        utm_source=c["utm_source"] or _platform_source(c), utm_medium=c["utm_medium"] or "",
+        utm_source=c["utm_source"] or _platform_source(c, ad_ids, platforms),
+        utm_medium=c["utm_medium"] or ("paid" if ad_ids else ""),
         click_id_type=c["click_id_type"] or "",
-    )  # fmt: skip
+    )
     return {
         "profile_id": profile_id, "touch_key": key, "touch_type": SYNTHETIC, "ts": c["ts"],
         "visitor_key": c["visitor_key"], "identity_kind": c["identity_kind"],
@@ -128,11 +152,16 @@ def _synthetic_row(profile_id: str, key: int, c: dict[str, Any]) -> dict[str, An
     }  # fmt: skip
 
 
-def _platform_source(c: dict[str, Any]) -> str:
-    """Ad ids without UTMs (a Meta lead form through the CRM): a paid click from that platform."""
-    if c["click_id_type"] in ("fbclid", "ttclid") or (c["campaign_id"] and not c["utm_source"]):
-        return "facebook" if c["click_id_type"] != "ttclid" else "tiktok"
-    return ""
+def _platform_source(c: dict[str, Any], ad_ids: list[str], platforms: Mapping[str, str]) -> str:
+    """The source of a conversion without `utm_source`: the platform of its synced ad entity,
+    else its click id's, else Meta for bare ad ids (a Meta lead form through the CRM, the usual
+    way a conversion arrives with ad ids and nothing else)."""
+    for ad_id in ad_ids:
+        if platforms.get(ad_id) in PLATFORM_SOURCES:
+            return PLATFORM_SOURCES[platforms[ad_id]]
+    if c["click_id_type"] in CLICK_SOURCES:
+        return CLICK_SOURCES[c["click_id_type"]]
+    return "facebook" if ad_ids else ""
 
 
 def _impressions(
