@@ -90,9 +90,9 @@ def deliver(
     return delivered
 
 
-# The shop collects through Shopify Payments, not the Stripe or MercadoPago accounts connected
-# here, so its paid orders are the only record of that money: cash, switched on explicitly
-# (off by default, decision 0821).
+# The shop's money does not go through the Stripe or MercadoPago accounts connected here, so
+# its paid orders are the only record of it: cash, switched on explicitly (off by default,
+# decision 0821).
 SHOP_CONFIG: Final = {"shop": shop.SHOP_DOMAIN, "paid_orders_as_cash": "true"}
 
 # The CRM location's settings (deal values in pesos); its token only opens the stand-in API.
