@@ -1,5 +1,6 @@
-"""The CLI with the Shopify and GoHighLevel connectors: what `connect` requires and stores,
-and `touchline sync ghl` from the command line against recorded answers."""
+"""The CLI with the Shopify and GoHighLevel connectors: what `connect` requires and stores
+(Shopify's paid-orders-as-cash switch among it), and `touchline sync ghl` from the command
+line against recorded answers."""
 
 from __future__ import annotations
 
@@ -47,6 +48,24 @@ def test_shopify_needs_its_shop_and_webhook_secret(env: dict[str, str], profile_
                  "--webhook-secret", "shpss_1", "--json")  # fmt: skip
     assert answer["webhook_url"] == f"https://t.example/webhooks/shopify/{answer['id']}"
     assert (answer["config"], answer["secrets_set"]) == ({"shop": "my-store"}, ["webhook_secret"])
+
+
+def test_shopify_paid_orders_are_cash_only_when_switched_on(
+    env: dict[str, str], profile_id: str
+) -> None:
+    made = run(env, "connect", "shopify", "--profile", profile_id, "--shop", "my-store",
+               "--webhook-secret", "shpss_1", "--paid-orders-as-cash", "--json")  # fmt: skip
+    assert made["config"] == {"shop": "my-store", "paid_orders_as_cash": "true"}
+    again = ("connect", "shopify", "--profile", profile_id, "--connection", made["id"])
+    kept = run(env, *again, "--webhook-secret", "shpss_2", "--json")
+    assert kept["config"]["paid_orders_as_cash"] == "true"  # not given: unchanged
+    off = run(env, *again, "--no-paid-orders-as-cash", "--json")
+    assert off["config"] == {"shop": "my-store", "paid_orders_as_cash": "false"}
+    result = CliRunner().invoke(app, ["connect", "stripe", "--profile", profile_id,
+                                      "--webhook-secret", "whsec_1", "--paid-orders-as-cash"],
+                                env=env)  # fmt: skip
+    assert isinstance(result.exception, InvalidParameter)
+    assert "Stripe does not take --paid-orders-as-cash" in result.exception.message
 
 
 def test_ghl_syncs_from_the_command_line(

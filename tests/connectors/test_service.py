@@ -68,6 +68,21 @@ def test_options_are_checked_against_the_connector(
         )  # fmt: skip
 
 
+def test_a_switch_is_true_or_false(w: World, database: Database) -> None:
+    values = {"shop": "s", "webhook_secret": "s", "paid_orders_as_cash": "yes"}
+    with pytest.raises(InvalidParameter, match='--paid-orders-as-cash is on or off: "true"'):
+        service.connect(
+            database=database, box=SecretBox.from_settings(w.settings), provider="shopify",
+            profile_id=w.profile.profile_id, values=values, actor="t",
+        )  # fmt: skip
+    record = service.connect(
+        database=database, box=SecretBox.from_settings(w.settings), provider="shopify",
+        profile_id=w.profile.profile_id, values={**values, "paid_orders_as_cash": "true"},
+        actor="t",
+    )  # fmt: skip
+    assert record.config["paid_orders_as_cash"] == "true"
+
+
 def test_a_sync_stores_every_page_and_saves_the_last_cursor(
     w: World, database: Database, fake_connector: Script
 ) -> None:

@@ -48,6 +48,13 @@ def connect(
     currency: Annotated[str, typer.Option(help="Currency of CRM deal values (GoHighLevel).")] = "",
     site_url: Annotated[str, typer.Option(help="Search Console property.")] = "",
     api_base: Annotated[str, typer.Option(help="Provider API base URL (proxies, tests).")] = "",
+    paid_orders_as_cash: Annotated[
+        bool | None,
+        typer.Option(
+            "--paid-orders-as-cash/--no-paid-orders-as-cash",
+            help="Shopify: paid orders are cash (ROAS), refunds negative cash; off by default.",
+        ),
+    ] = None,
     connection: Annotated[
         str, typer.Option(help="Update this connection's credentials instead of adding one.")
     ] = "",
@@ -62,7 +69,7 @@ def connect(
         "developer_token": developer_token, "shop": shop, "account_id": account_id,
         "customer_id": customer_id, "login_customer_id": login_customer_id,
         "location_id": location_id, "currency": currency, "site_url": site_url,
-        "api_base": api_base,
+        "api_base": api_base, "paid_orders_as_cash": _switch(paid_orders_as_cash),
     }  # fmt: skip
     with _database(settings) as database:
         record = service.connect(
@@ -212,6 +219,11 @@ def _database(settings: Settings) -> Iterator[Database]:
         yield database
     finally:
         database.close()
+
+
+def _switch(value: bool | None) -> str:
+    """An on/off option as stored: "true" or "false"; "" (not given) keeps what is stored."""
+    return "" if value is None else str(value).lower()
 
 
 def _day(text: str | None) -> date | None:

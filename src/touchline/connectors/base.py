@@ -50,6 +50,10 @@ class Connection:
             raise ProviderAuthExpired(f"the {self.provider} connection has no {key}")
         return value
 
+    def switch(self, key: str) -> bool:
+        """An on/off option (`Option(switch=True)`): on only when stored as "true"."""
+        return self.config.get(key, "") == "true"
+
 
 @dataclass(frozen=True, slots=True)
 class WebhookRequest:
@@ -89,6 +93,8 @@ class Option:
     secret: bool = False
     required: bool = False
     help: str = ""
+    # An on/off setting, stored in config as "true" or "false" (absent: off).
+    switch: bool = False
 
     @property
     def key(self) -> str:

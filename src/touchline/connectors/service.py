@@ -83,7 +83,7 @@ def split_options(
     spec: ConnectorSpec, values: Mapping[str, str], existing: ConnectionRecord | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(config, secrets) from the given options. Unknown options are refused; required ones
-    must be given (or already stored, when updating)."""
+    must be given (or already stored, when updating); a switch is "true" or "false"."""
     given = {key: value for key, value in values.items() if value}
     unknown = sorted(key for key in given if spec.option(key) is None)
     if unknown:
@@ -94,6 +94,9 @@ def split_options(
     missing = [o for o in spec.options if o.required and o.key not in given.keys() | stored]
     if missing:
         raise InvalidParameter(f"{spec.title} needs " + ", ".join("--" + o.flag for o in missing))
+    for option in spec.options:
+        if option.switch and given.get(option.key, "true") not in ("true", "false"):
+            raise InvalidParameter(f'--{option.flag} is on or off: "true" or "false"')
     secret_keys = {o.key for o in spec.options if o.secret}
     config = {k: v for k, v in given.items() if k not in secret_keys}
     secrets = {k: v for k, v in given.items() if k in secret_keys}

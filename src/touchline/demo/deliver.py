@@ -74,7 +74,7 @@ def deliver(
     ):
         stripe_hook = _connection(database, box, profile_id, "stripe", {})
         mp_hook = _connection(database, box, profile_id, "mercadopago", {"api_base": stand_in.url})
-        shop_hook = _connection(database, box, profile_id, "shopify", {"shop": shop.SHOP_DOMAIN})
+        shop_hook = _connection(database, box, profile_id, "shopify", SHOP_CONFIG)
         for payment in by_provider["stripe"]:
             for event in payments.stripe_events(payment):
                 post.stripe(stripe_hook, event)
@@ -89,6 +89,11 @@ def deliver(
         server.wait_until_loaded()
     return delivered
 
+
+# The shop's money does not go through the Stripe or MercadoPago accounts connected here, so
+# its paid orders are the only record of it: cash, switched on explicitly (off by default,
+# decision 0821).
+SHOP_CONFIG: Final = {"shop": shop.SHOP_DOMAIN, "paid_orders_as_cash": "true"}
 
 # The CRM location's settings (deal values in pesos); its token only opens the stand-in API.
 GHL_CONFIG: Final = {"location_id": crm.LOCATION_ID, "currency": "MXN"}

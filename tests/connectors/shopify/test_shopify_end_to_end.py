@@ -1,7 +1,8 @@
 """Shopify end to end: a running app, a connection, Shopify-signed webhooks posted to it (one
 of them delivered twice) and an order sync against recorded Admin API pages that repeat the
 same order; then the conversions: each order gross once, each payment cash once, refunds
-negative, and a paid order bound to the storefront visitor who came from the ad."""
+negative (on a connection whose paid orders are cash), and a paid order bound to the
+storefront visitor who came from the ad. By default a connection's orders are gross only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,15 @@ def served(tmp_path: Path) -> Iterator[Served]:
         yield served
 
 
-def connect(served: Served, api: FixtureServer) -> str:
+def connect(served: Served, api: FixtureServer, *, cash: bool = True) -> str:
+    """A Shopify connection; `cash`: its paid orders are cash (`--paid-orders-as-cash`)."""
+    values = {"shop": "touchline-test", "webhook_secret": SECRET, "access_token": "shpat_e2e",
+              "api_base": api.url}  # fmt: skip
+    if cash:
+        values["paid_orders_as_cash"] = "true"
     record = service.connect(
         database=served.runtime.database, box=served.runtime.secret_box, provider="shopify",
-        profile_id=served.profile_id, actor="test",
-        values={"shop": "touchline-test", "webhook_secret": SECRET,
-                "access_token": "shpat_e2e", "api_base": api.url},
+        profile_id=served.profile_id, actor="test", values=values,
     )  # fmt: skip
     return record.id
 
@@ -88,6 +92,21 @@ def rows(served: Served, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     return served.runtime.store.query(Sql(sql, params))
 
 
+def route_orders(api: FixtureServer) -> None:
+    link = f'<{api.url}{ORDERS_PATH}?limit=250&page_info=p2>; rel="next"'
+    api.route(
+        "GET", ORDERS_PATH, recorded("shopify/orders_page_1.json", Link=link),
+        recorded("shopify/orders_page_2.json"),
+    )  # fmt: skip
+
+
+def run_sync(served: Served, connection_id: str, since: date | None = None) -> service.SyncReport:
+    return service.run_sync(
+        database=served.runtime.database, box=served.runtime.secret_box,
+        connection_id=connection_id, submit=submitter(served), http=HttpOptions(), since=since,
+    )  # fmt: skip
+
+
 def test_orders_are_gross_once_and_payments_cash_once_across_webhooks_and_the_sync(
     served: Served, provider_api: FixtureServer
 ) -> None:
@@ -101,15 +120,8 @@ def test_orders_are_gross_once_and_payments_cash_once_across_webhooks_and_the_sy
         post(served, connection_id, "refunds/create", "refund_1001.json"),
     ]
     assert [(a.status_code, a.json()["accepted"]) for a in answers] == [(200, 1)] * 5
-    link = f'<{provider_api.url}{ORDERS_PATH}?limit=250&page_info=p2>; rel="next"'
-    provider_api.route(
-        "GET", ORDERS_PATH, recorded("shopify/orders_page_1.json", Link=link),
-        recorded("shopify/orders_page_2.json"),
-    )  # fmt: skip
-    report = service.run_sync(
-        database=served.runtime.database, box=served.runtime.secret_box,
-        connection_id=connection_id, submit=submitter(served), http=HttpOptions(),
-    )  # fmt: skip
+    route_orders(provider_api)
+    report = run_sync(served, connection_id)
     assert (report.health, report.pages, report.events) == (Health.OK, 2, 6)
     settle(served)
 
@@ -141,6 +153,54 @@ def test_orders_are_gross_once_and_payments_cash_once_across_webhooks_and_the_sy
     with served.runtime.database.read() as session:
         record = connections.get(session, connection_id)
     assert record.cursors == {"orders": "2026-10-08T11:00:03-04:00"}
+
+
+def test_by_default_orders_are_gross_only_until_the_store_switches_cash_on(
+    served: Served, provider_api: FixtureServer
+) -> None:
+    """CHECKLIST §9 #32: a paid order makes no cash and a refund no negative cash unless the
+    connection says so; `orders/create` is gross either way. A Shopify-only store switches
+    cash on and backfills it with the sync (same event ids: nothing doubles)."""
+    connection_id = connect(served, provider_api, cash=False)
+    answers = [
+        post(served, connection_id, "orders/create", "order_1001.json"),
+        post(served, connection_id, "orders/paid", "order_1001.json"),
+        post(served, connection_id, "refunds/create", "refund_1001.json"),
+    ]
+    assert [(a.status_code, a.json()["accepted"]) for a in answers] == [
+        (200, 1),
+        (200, 0),
+        (200, 0),
+    ]
+    route_orders(provider_api)
+    report = run_sync(served, connection_id)
+    assert (report.health, report.pages, report.events) == (Health.OK, 2, 3)
+    settle(served)
+    assert rows(served, "SELECT goal_key, revenue_type, provider_ref, value FROM conversions"
+                        " ORDER BY provider_ref") == [
+        ("order_placed", "gross", ORDER, Decimal("199.0000")),
+        ("order_placed", "gross", "5940139491300", Decimal("80.0000")),
+        ("order_placed", "gross", "5940139491400", Decimal("120.0000")),
+    ]  # fmt: skip
+    assert rows(served, "SELECT count(*) FROM events WHERE name IN"
+                        " ('payment_received', 'payment_refunded')") == [(0,)]  # fmt: skip
+
+    service.connect(
+        database=served.runtime.database, box=served.runtime.secret_box, provider="shopify",
+        profile_id=served.profile_id, actor="test", values={"paid_orders_as_cash": "true"},
+        connection_id=connection_id,
+    )  # fmt: skip
+    route_orders(provider_api)
+    backfill = run_sync(served, connection_id, since=date(2026, 10, 1))
+    assert (backfill.health, backfill.events) == (Health.OK, 6)
+    settle(served)
+    assert rows(served, "SELECT count(*) FROM conversions WHERE revenue_type = 'gross'") == [(3,)]
+    assert rows(served, "SELECT provider_ref, value FROM conversions WHERE revenue_type = 'cash'"
+                        " ORDER BY provider_ref") == [
+        (f"shopify_order:{ORDER}", Decimal("199.0000")),
+        ("shopify_order:5940139491400", Decimal("120.0000")),
+        ("shopify_refund:930000000002", Decimal("-30.0000")),
+    ]  # fmt: skip
 
 
 def test_a_paid_order_is_the_storefront_visitors_and_credits_their_ad_click(

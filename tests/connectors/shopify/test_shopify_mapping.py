@@ -1,6 +1,6 @@
-"""Shopify mapping over recorded payloads: an order is gross once and cash once, a refund is
-negative cash linked to the order's payment, prices stay exact, campaign data and identity
-come from the order."""
+"""Shopify mapping over recorded payloads: an order is gross once and (paid orders being cash)
+cash once, a refund is negative cash linked to the order's payment, a gross-only connection's
+order is gross alone, prices stay exact, campaign data and identity come from the order."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def summary(event: RawEvent) -> tuple[str, float | None, str, str, str]:
 
 
 def test_a_paid_order_is_gross_once_and_cash_once_with_distinct_refs() -> None:
-    events = mapping.order_events(order())
+    events = mapping.order_events(order(), cash=True)
     assert [summary(e) for e in events] == [
         ("order_placed", 199.0, "USD", "5940139491234", ""),
         ("payment_received", 199.0, "USD", "shopify_order:5940139491234", ""),
@@ -50,8 +50,17 @@ def test_a_paid_order_is_gross_once_and_cash_once_with_distinct_refs() -> None:
     assert len({e.event_id for e in events}) == 2
 
 
+def test_without_cash_a_paid_and_refunded_order_is_only_gross() -> None:
+    refunded = order(financial_status="partially_refunded", refunds=[fixture("refund_1001.json")])
+    assert [e.name for e in mapping.order_events(refunded, cash=True)] == [
+        "order_placed", "payment_received", "payment_refunded",
+    ]  # fmt: skip
+    events = mapping.order_events(refunded, cash=False)
+    assert [summary(e) for e in events] == [("order_placed", 199.0, "USD", "5940139491234", "")]
+
+
 def test_the_same_order_from_a_webhook_and_the_sync_has_the_same_event_ids() -> None:
-    synced = mapping.order_events(order(updated_at="2026-10-20T09:00:00Z"))
+    synced = mapping.order_events(order(updated_at="2026-10-20T09:00:00Z"), cash=True)
     from_webhooks = [mapping.order_placed(order()), *mapping.order_paid(order())]
     assert [e.event_id for e in synced] == [e.event_id for e in from_webhooks]
 
@@ -67,13 +76,15 @@ def test_the_same_order_from_a_webhook_and_the_sync_has_the_same_event_ids() -> 
     ],
 )
 def test_only_collected_money_is_cash(status: str, outstanding: str, cash: list[float]) -> None:
-    events = mapping.order_events(order(financial_status=status, total_outstanding=outstanding))
+    events = mapping.order_events(
+        order(financial_status=status, total_outstanding=outstanding), cash=True
+    )
     paid = [e.revenue.amount for e in events if e.name == "payment_received" and e.revenue]
     assert paid == cash
 
 
 def test_test_orders_make_no_events() -> None:
-    assert mapping.order_events(order(test=True)) == []
+    assert mapping.order_events(order(test=True), cash=True) == []
     assert mapping.order_paid(order(test=True)) == []
 
 

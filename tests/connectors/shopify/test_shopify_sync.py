@@ -1,5 +1,6 @@
 """The Shopify order sync against recorded Admin API answers on a loopback server: Link-header
-`page_info` paging, the cursor, Shopify's 429 with Retry-After and an invalid token."""
+`page_info` paging, the cursor, Shopify's 429 with Retry-After and an invalid token; payments
+and refunds only on a connection whose paid orders are cash."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from touchline.connectors.shopify.sync import sync
 PAGE_INFO = "eyJsYXN0X2lkIjo1OTQwMTM5NDkxMzAwLCJsYXN0X3ZhbHVlIjoiMjAyNi0xMC0wNiJ9"
 
 
-def connection(server: FixtureServer, **cursors: str) -> Connection:
+def connection(server: FixtureServer, *, cash: bool = True, **cursors: str) -> Connection:
+    config = {"shop": "touchline-test.myshopify.com", "api_base": server.url}
+    if cash:
+        config["paid_orders_as_cash"] = "true"
     return Connection(
-        connection_id="con_1", profile_id="prof_1", provider=Provider.SHOPIFY,
-        config={"shop": "touchline-test.myshopify.com", "api_base": server.url},
+        connection_id="con_1", profile_id="prof_1", provider=Provider.SHOPIFY, config=config,
         secrets={"webhook_secret": "s", "access_token": "shpat_test"}, cursors=cursors,
     )  # fmt: skip
 
@@ -47,6 +50,15 @@ def test_orders_are_paged_by_page_info_and_the_cursor_is_the_newest_update(
     assert first.headers["x-shopify-access-token"] == "shpat_test"
     assert first.query == {"status": ["any"], "limit": ["250"], "order": ["updated_at asc"]}
     assert second.query == {"limit": ["250"], "page_info": [PAGE_INFO]}
+
+
+def test_by_default_the_sync_brings_orders_as_gross_only(provider_api: FixtureServer) -> None:
+    two_pages(provider_api)
+    pages = list(sync(connection(provider_api, cash=False), since=None, http=HttpOptions()))
+    names = [[e.name for e in page.events] for page in pages]
+    assert names == [["order_placed", "order_placed"], ["order_placed"]]
+    # The cursor still moves past the paid and refunded orders: nothing is read again.
+    assert [p.cursor for p in pages] == ["2026-10-06T09:00:01-04:00", "2026-10-08T11:00:03-04:00"]
 
 
 def test_a_run_resumes_from_the_cursor_and_since_backfills_from_a_day(

@@ -1,5 +1,6 @@
 """Shopify webhook verification: Shopify's own scheme (base64 HMAC-SHA256 of the raw body),
-constant-time, refusing tampered bodies, missing signatures and other shops' deliveries."""
+constant-time, refusing tampered bodies, missing signatures and other shops' deliveries; and
+the topics: `orders/paid` and `refunds/create` make cash only with `paid_orders_as_cash` on."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ SECRET = "shpss_5c1e0b8f0d2a4f6e9b7c3a1d"
 CONNECTION = Connection(
     connection_id="con_1", profile_id="prof_1", provider=Provider.SHOPIFY,
     config={"shop": "touchline-test"}, secrets={"webhook_secret": SECRET},
+)  # fmt: skip
+# A store whose paid orders are cash (the switch on; off by default, CHECKLIST §9 #32).
+CASH_CONNECTION = Connection(
+    connection_id="con_2", profile_id="prof_1", provider=Provider.SHOPIFY,
+    config={"shop": "touchline-test", "paid_orders_as_cash": "true"},
+    secrets={"webhook_secret": SECRET},
 )  # fmt: skip
 
 
@@ -70,12 +77,40 @@ def test_a_signed_order_is_accepted_and_mapped() -> None:
 )
 def test_each_topic_maps_to_its_event(topic: str, fixture: str, names: list[str]) -> None:
     body = (FIXTURES / fixture).read_bytes()
+    answer = receive(CASH_CONNECTION, delivery(topic, body), HttpOptions())
+    assert [e.name for e in answer] == names
+
+
+@pytest.mark.parametrize(
+    ("topic", "fixture", "names"),
+    [
+        ("orders/create", "order_1001.json", ["order_placed"]),
+        ("orders/paid", "order_1001.json", []),
+        ("checkouts/create", "checkout_1001.json", ["checkout_started"]),
+        ("refunds/create", "refund_1001.json", []),
+    ],
+)
+def test_by_default_payments_and_refunds_make_no_cash(
+    topic: str, fixture: str, names: list[str]
+) -> None:
+    body = (FIXTURES / fixture).read_bytes()
     assert [e.name for e in receive(CONNECTION, delivery(topic, body), HttpOptions())] == names
 
 
+@pytest.mark.parametrize("setting", ["false", "", "yes"])
+def test_only_true_switches_cash_on(setting: str) -> None:
+    config = {"shop": "touchline-test", "paid_orders_as_cash": setting}
+    connection = Connection(
+        connection_id="con_3", profile_id="prof_1", provider=Provider.SHOPIFY, config=config,
+        secrets={"webhook_secret": SECRET},
+    )  # fmt: skip
+    assert receive(connection, delivery("orders/paid", order_body()), HttpOptions()) == []
+
+
 def test_a_redelivery_makes_the_same_event_ids() -> None:
-    first = receive(CONNECTION, delivery("orders/paid", order_body()), HttpOptions())
-    again = receive(CONNECTION, delivery("orders/paid", order_body()), HttpOptions())
+    first = receive(CASH_CONNECTION, delivery("orders/paid", order_body()), HttpOptions())
+    again = receive(CASH_CONNECTION, delivery("orders/paid", order_body()), HttpOptions())
+    assert len(first) == 1
     assert [e.event_id for e in first] == [e.event_id for e in again]
 
 

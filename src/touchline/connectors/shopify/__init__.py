@@ -1,4 +1,5 @@
-"""Shopify: order, payment, refund and checkout webhooks, and an optional order sync."""
+"""Shopify: order, payment, refund and checkout webhooks, and an optional order sync. Paid
+orders and refunds are cash only on a connection with `--paid-orders-as-cash` (decision 0821)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ SPEC = ConnectorSpec(
         Option("webhook-secret", secret=True, required=True, help="The webhooks' signing secret."),
         Option("access-token", secret=True, help="Admin API token (read_orders) for the sync."),
         Option("api-base", help="Admin API base URL instead of the shop's (proxies, tests)."),
+        Option(
+            "paid-orders-as-cash",
+            switch=True,
+            help="Paid orders are cash and refunds negative cash (off: orders are gross only).",
+        ),
     ),
     receive=receive,
     sync=sync,

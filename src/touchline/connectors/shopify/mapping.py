@@ -1,6 +1,7 @@
 """Shopify objects → server events (pure): an order is `order_placed` (gross) once and, when
-paid, `payment_received` (cash) once; a refund is `payment_refunded`; a checkout is
-`checkout_started`. See docs/connectors/shopify.md and decision 0821."""
+paid on a connection whose paid orders are cash, `payment_received` (cash) once; a refund is
+then `payment_refunded`; a checkout is `checkout_started`. See docs/connectors/shopify.md and
+decision 0821."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ CAMPAIGN_FIELDS: Final = frozenset(UTM_FIELDS + CLICK_IDS)
 # The cart attribute our storefront snippet sets to the tracker's anonymous id (a leading "_"
 # hides an attribute from the customer in Shopify, so both spellings are read).
 ANONYMOUS_ID_ATTRIBUTE: Final = "atribu_anonymous_id"
+# The connection switch that makes paid orders cash and refunds negative cash; off (the
+# default, CHECKLIST §9 #32) an order is gross only and ROAS comes from the payment providers.
+PAID_ORDERS_AS_CASH: Final = "paid_orders_as_cash"
 PAID_STATUSES: Final = frozenset({"paid", "partially_paid", "partially_refunded", "refunded"})
 MAX_ITEMS: Final = 50
 MAX_TEXT: Final = 500
@@ -40,12 +44,15 @@ def payment_ref(order_id: str) -> str:
     return f"shopify_order:{order_id}"
 
 
-def order_events(order: Order) -> list[RawEvent]:
-    """Everything an order from the Admin API says: placed, paid (if it was) and its refunds.
-    The ids equal the webhooks' ones, so an order seen both ways is stored once."""
+def order_events(order: Order, *, cash: bool) -> list[RawEvent]:
+    """Everything an order from the Admin API says: placed and, with `cash` (the connection's
+    paid orders are cash), paid (if it was) and its refunds. The ids equal the webhooks' ones,
+    so an order seen both ways is stored once."""
     if order.test:
         return []
     events = [order_placed(order)]
+    if not cash:
+        return events
     if (order.financial_status or "") in PAID_STATUSES:
         events += order_paid(order)
     for refund in order.refunds:

@@ -1,7 +1,9 @@
 """Shopify webhooks: `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the raw body with the
 webhook secret) checked in constant time, the shop checked against the connection's, then
 the topic's object mapped to events (`orders/create`, `orders/paid`, `checkouts/create`,
-`refunds/create`; other topics are acknowledged and ignored)."""
+`refunds/create`; other topics are acknowledged and ignored). `orders/paid` and
+`refunds/create` move cash, so they are ignored too unless the connection's paid orders are
+cash (`--paid-orders-as-cash`, decision 0821)."""
 
 from __future__ import annotations
 
@@ -49,6 +51,8 @@ TOPICS: Final[Mapping[str, Callable[[Any], list[RawEvent]]]] = {
     "checkouts/create": _checkout_created,
     "refunds/create": _refund_created,
 }
+# Topics that make (negative) cash: mapped only on a connection with the switch on.
+CASH_TOPICS: Final = frozenset({"orders/paid", "refunds/create"})
 
 
 def receive(connection: Connection, request: WebhookRequest, http: HttpOptions) -> list[RawEvent]:
@@ -60,6 +64,8 @@ def receive(connection: Connection, request: WebhookRequest, http: HttpOptions) 
     handler = TOPICS.get(topic)
     if handler is None:
         return []
+    if topic in CASH_TOPICS and not connection.switch(mapping.PAID_ORDERS_AS_CASH):
+        return []  # acknowledged: gross-only connection
     try:
         return handler(orjson.loads(request.body))
     except (orjson.JSONDecodeError, ValidationError) as error:
