@@ -12,6 +12,8 @@ import socket
 import struct
 import threading
 import time
+import urllib.error
+import urllib.request
 import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +36,8 @@ from touchline.web.tracker_bundle import SOURCE_DIR
 
 SITE_DIR = Path(__file__).parent / "site"
 WAIT_SECONDS = 15.0
+# Globals the snippet itself sets: a site changes them by editing the pasted line.
+SNIPPET_LINES = ("INTERCEPT_FBQ", "META_BRIDGE_PAGEVIEW")
 
 
 def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
@@ -49,10 +53,12 @@ def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT_SECOND
 
 @dataclass
 class CollectRecorder:
-    """ASGI middleware: keeps each collect request's body and the status it was answered."""
+    """ASGI middleware: keeps each collect request's body and the status it was answered, and
+    the host it was sent to (its Host header)."""
 
     app: ASGIApp
     requests: list[tuple[dict[str, Any], int]] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -78,6 +84,7 @@ class CollectRecorder:
             if message["type"] == "http.response.start":
                 with self.lock:
                     self.requests.append((json.loads(body), message["status"]))
+                    self.hosts.append(dict(scope["headers"]).get(b"host", b"").decode())
             await send(message)
 
         await self.app(scope, replay, record)
@@ -179,12 +186,15 @@ def wav_clip(seconds: float = 2.0, rate: int = 8000) -> bytes:
 
 @dataclass
 class Site:
-    """The customer's site: pages from tests/browser/site with the snippet pasted in."""
+    """The customer's site: pages from tests/browser/site with the snippet pasted in (its
+    `globals` added, or edited in place for the snippet's own lines), and its own origin's
+    /api/tracking/collect proxied to Touchline (`proxied`: the answers' statuses)."""
 
     origin: str
     touchline: Touchline
     globals: dict[str, object] = field(default_factory=dict)
     submissions: list[bytes] = field(default_factory=list)
+    proxied: list[int] = field(default_factory=list)
 
     def url(self, page: str) -> str:
         return f"{self.origin}/{page}"
@@ -194,8 +204,14 @@ class Site:
         snippet = tracking_snippet(
             tracking_key=self.touchline.tracking_key,
             base_url=self.touchline.origin,
-            extra=self.globals,
+            extra={k: v for k, v in self.globals.items() if k not in SNIPPET_LINES},
         )
+        for key, setting in self.globals.items():
+            if key in SNIPPET_LINES:
+                line = f"window.ATRIBU_{key} = "
+                start = snippet.index(line) + len(line)
+                end = snippet.index(";", start)
+                snippet = snippet[:start] + json.dumps(setting) + snippet[end:]
         replacements = {
             "{{SNIPPET}}": snippet,
             "{{TOUCHLINE}}": self.touchline.origin,
@@ -236,8 +252,31 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
-            site.submissions.append(self.rfile.read(length))
+            body = self.rfile.read(length)
+            if self.path.split("?", 1)[0] == COLLECT_PATH:
+                self.proxy(body)
+                return
+            site.submissions.append(body)
             self.answer(b'{"ok": true}', "application/json")
+
+        def proxy(self, body: bytes) -> None:
+            """A site that serves collect on its own origin, passing requests to Touchline."""
+            forwarded = urllib.request.Request(
+                site.touchline.origin + COLLECT_PATH,
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": self.headers.get("Content-Type", "text/plain"),
+                    "User-Agent": self.headers.get("User-Agent", ""),
+                },
+            )
+            try:
+                with urllib.request.urlopen(forwarded, timeout=WAIT_SECONDS) as answer:
+                    status, reply = answer.status, answer.read()
+            except urllib.error.HTTPError as error:
+                status, reply = error.code, error.read()
+            site.proxied.append(status)
+            self.answer(reply, "application/json", status)
 
     return Handler
 

@@ -1,12 +1,14 @@
 """Booking widgets (GoHighLevel, Calendly and Cal.com messages from a cross-origin iframe, a
 custom pattern, a booked hash) give one `appointment_booked` per session, identifying the
 visitor when the message has contact details; a Stripe Checkout return gives one
-`stripe_checkout_completed` and leaves the URL without the session id."""
+`stripe_checkout_completed` and leaves the URL without the session id, whichever of Stripe's
+three parameters carries it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Frame, Page
 from tests.browser.harness import Site, Touchline
 
@@ -83,16 +85,17 @@ def test_calendly_cal_com_custom_and_hash_bookings_each_name_their_widget(
     ) == [("calcom", 1), ("calendly", 1), ("hash", 1), ("my_scheduler", 1)]
 
 
+@pytest.mark.parametrize("parameter", ["session_id", "checkout_session", "checkout_session_id"])
 def test_a_stripe_checkout_return_fires_once_and_cleans_the_url(
-    page: Page, site: Site, touchline: Touchline
+    page: Page, site: Site, touchline: Touchline, parameter: str
 ) -> None:
     page.goto(
-        site.url("thank-you.html?session_id=cs_test_a1B2c3&plan=pro"),
+        site.url(f"thank-you.html?{parameter}=cs_test_a1B2c3&plan=pro"),
         referer="https://checkout.stripe.com/",
     )
     [completed] = touchline.recorder.wait_for(name="stripe_checkout_completed")
     assert completed["payload"] == {"checkout_session_id": "cs_test_a1B2c3"}
-    page.wait_for_function("!location.search.includes('session_id')")
+    page.wait_for_function("!location.search.includes('cs_test_')")
     assert page.url == site.url("thank-you.html?plan=pro")
     page.reload()
     touchline.recorder.wait_for(2, type="page_view")

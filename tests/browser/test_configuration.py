@@ -1,7 +1,7 @@
 """Configuration through the snippet's globals: custom properties, transformRequest (modify or
-drop), ignored pages, feature switches, session timeout and source-change mode, the methods
-queued before the script loaded, Meta Pixel mirroring with a shared event id, crawlers and
-AI agents."""
+drop), ignored pages, feature switches (vitals, CTAs, click quality, video, the Pixel mirror),
+the heartbeat interval, session timeout and source-change mode, the methods queued before the
+script loaded, Meta Pixel mirroring with a shared event id, crawlers and AI agents."""
 
 from __future__ import annotations
 
@@ -135,3 +135,56 @@ def test_crawlers_send_nothing_and_ai_agents_are_tagged(
         agent.close()
     touchline.settle()
     assert touchline.rows("SELECT DISTINCT ai_agent FROM events") == [("ChatGPT-User",)]
+
+
+def test_a_site_that_turns_the_pixel_mirror_off_leaves_fbq_alone(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    site.globals["INTERCEPT_FBQ"] = False  # the snippet's line, edited
+    page.goto(site.url("config.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.click("#lead")
+    page.evaluate("atribuTracker.track('after_the_pixel')")
+    touchline.recorder.wait_for(name="after_the_pixel")
+    touchline.recorder.quiet()
+    # The page's own fbq, unwrapped, got the call as made: no eventID added.
+    assert page.evaluate("window.fbq.atribuWrapped") is None
+    assert page.evaluate("window.fbq.queue") == [
+        ["track", "Lead", {"value": 10, "currency": "USD"}]
+    ]
+    assert touchline.recorder.events(name="meta_pixel") == []
+
+    touchline.settle()
+    assert touchline.rows("SELECT name FROM events WHERE type = 'track'") == [("after_the_pixel",)]
+
+
+def test_click_quality_and_video_off_and_a_five_second_heartbeat(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    site.globals |= {
+        "ENABLE_CLICK_QUALITY": False,
+        "ENABLE_VIDEO_TRACKING": False,
+        "HEARTBEAT_INTERVAL_SECONDS": 5,  # the shortest the tracker allows
+    }
+    page.goto(site.url("index.html"))
+    touchline.recorder.wait_for(name="cta_visible")  # the other captures still run
+    for _ in range(3):
+        page.click("#dead", delay=10)  # a rage click, and a dead one, were they captured
+    page.evaluate("const v = document.getElementById('tour'); v.playbackRate = 4; v.play()")
+    page.wait_for_function("document.getElementById('tour').currentTime > 0.5")
+    page.evaluate("document.getElementById('tour').pause()")
+    page.evaluate("document.getElementById('tour').play()")
+    page.wait_for_function("document.getElementById('tour').ended")
+    # Two heartbeats, 5 s apart (the default is 60 s: none would come within the wait).
+    first, second = touchline.recorder.wait_for(2, name="heartbeat")[:2]
+    assert 4500 <= second["timestamp"] - first["timestamp"] <= 7500
+    assert all(4000 <= beat["payload"]["engaged_ms"] <= 7500 for beat in (first, second))
+    page.close()  # the last beacons; no more heartbeats
+    touchline.settle()
+    switched_off = {"rage_click", "dead_click", "video_play", "video_pause", "video_progress"}
+    assert not {e["name"] for e in touchline.recorder.events()} & switched_off
+
+    beats = len(touchline.recorder.events(name="heartbeat"))
+    assert touchline.rows("SELECT count(*) FROM events WHERE name = 'heartbeat'") == [(beats,)]
+    assert not {name for (name,) in touchline.rows("SELECT name FROM events")} & switched_off
+    assert touchline.rows("SELECT video_events FROM sessions") == [(0,)]

@@ -1,6 +1,7 @@
 """The spec's snippet pasted verbatim (host changed) into a page: the first page view reaches
 collect with the visitor's ids, is stored with its campaign and channel, and opens a session;
-the ids live in localStorage and in first-party cookies."""
+the ids live in localStorage and in first-party cookies, and reset() replaces them. The collect
+endpoint defaults to the script's origin, or ATRIBU_API_HOST's."""
 
 from __future__ import annotations
 
@@ -48,3 +49,78 @@ def test_without_an_endpoint_events_go_to_the_scripts_own_origin(
     [view] = touchline.recorder.wait_for(type="page_view")
     assert view["url"] == site.url("key-only.html") and view["title"] == "Key only"
     assert page.evaluate("window.atribuTracker.version")
+
+
+def test_api_host_names_the_collect_origin(page: Page, site: Site, touchline: Touchline) -> None:
+    # key-only.html sets no endpoint; ATRIBU_API_HOST names Touchline by another host name
+    # than the one the script came from, so the requests' Host header shows which was used.
+    api_host = touchline.origin.replace("127.0.0.1", "localhost")
+    page.add_init_script(f"window.ATRIBU_API_HOST = {api_host!r};")
+    page.goto(site.url("key-only.html"))
+    page.evaluate("atribuTracker.track('api_host_set')")
+    touchline.recorder.wait_for(name="api_host_set")
+    [view] = touchline.recorder.events(type="page_view")
+    assert view["url"] == site.url("key-only.html")
+    assert set(touchline.recorder.hosts) == {api_host.removeprefix("http://")}
+
+    touchline.settle()
+    assert touchline.rows("SELECT type, name FROM events ORDER BY ts") == [
+        ("page_view", "page_view"),
+        ("track", "api_host_set"),
+    ]
+
+
+def test_reset_forgets_the_visitor_and_starts_a_new_session(
+    page: Page, context: BrowserContext, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("spa.html"))
+    [view] = touchline.recorder.wait_for(type="page_view")
+    page.evaluate(
+        """atribuTracker.setConsent({analytics: true, marketing: false});
+        atribuTracker.setUserId('u-41');
+        atribuTracker.track('before_reset');
+        atribuTracker.reset();
+        atribuTracker.track('after_reset');"""
+    )
+    [before] = touchline.recorder.wait_for(name="before_reset")
+    [after] = touchline.recorder.wait_for(name="after_reset")
+    # What was captured before still goes out under the ids it was captured with.
+    assert (before["anonymous_id"], before["session_id"], before["user_id"]) == (
+        view["anonymous_id"],
+        view["session_id"],
+        "u-41",
+    )
+    # Then a new anonymous id, a new session, no user id; consent stays.
+    assert after["anonymous_id"] != view["anonymous_id"]
+    assert after["session_id"] != view["session_id"]
+    assert "user_id" not in after
+    assert after["consent"] == {"analytics": True, "marketing": False}
+    ids = page.evaluate("[atribuTracker.getAnonymousId(), atribuTracker.getSessionId()]")
+    assert ids == [after["anonymous_id"], after["session_id"]]
+    assert page.evaluate("localStorage.getItem('atribu_user_id')") is None
+    assert page.evaluate("localStorage.getItem('atribu_anon_id')") == after["anonymous_id"]
+    cookies = {c["name"]: c["value"] for c in context.cookies(site.origin)}
+    assert cookies["atribu_visitor_id"] == after["anonymous_id"]
+    assert cookies["atribu_session_id"] == after["session_id"]
+    page.reload()  # the new ids are the ones kept
+    [_, again] = touchline.recorder.wait_for(2, type="page_view")
+    assert (again["anonymous_id"], again["session_id"]) == (
+        after["anonymous_id"],
+        after["session_id"],
+    )
+    assert again["consent"] == {"analytics": True, "marketing": False}
+
+    touchline.settle()
+    assert touchline.rows(
+        "SELECT name, anonymous_id, session_id, user_id FROM events"
+        " WHERE type IN ('track', 'page_view') ORDER BY ts"
+    ) == [
+        ("page_view", view["anonymous_id"], view["session_id"], ""),
+        ("before_reset", view["anonymous_id"], view["session_id"], "u-41"),
+        ("after_reset", after["anonymous_id"], after["session_id"], ""),
+        ("page_view", after["anonymous_id"], after["session_id"], ""),
+    ]
+    # Two visitors to the server, a session each.
+    assert touchline.rows(
+        "SELECT count(*), count(DISTINCT visitor_key), sum(pageviews) FROM sessions"
+    ) == [(2, 2, 2)]

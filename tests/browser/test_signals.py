@@ -1,6 +1,7 @@
 """Engagement auto-capture on one page: outbound links, downloads, rage and dead clicks,
-uncaught errors, video milestones, CTA visibility, impressions and Core Web Vitals; then the
-session built from them (video milestones and errors feed the engagement score)."""
+uncaught errors, video milestones and pauses, CTA visibility, impressions (with a threshold, or
+stopped by their cleanup function) and Core Web Vitals; then the session built from them (video
+milestones and errors feed the engagement score)."""
 
 from __future__ import annotations
 
@@ -91,3 +92,80 @@ def test_links_clicks_errors_video_and_visibility_are_engagement_events(
         "cta_visible", "dead_click", "file_download", "js_error", "outbound_click",
         "page_engagement", "rage_click", "video_play", "video_progress", "web_vitals",
     }  # fmt: skip
+
+
+def test_a_paused_video_reports_where_it_stopped(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("index.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.evaluate("document.getElementById('tour').play()")
+    page.wait_for_function("document.getElementById('tour').currentTime > 0.6")  # of 2 s
+    page.evaluate("document.getElementById('tour').pause()")
+    stopped = page.evaluate(
+        "(v => Math.floor(v.currentTime / v.duration * 100))(document.getElementById('tour'))"
+    )
+    assert 30 <= stopped < 100
+    [paused] = touchline.recorder.wait_for(name="video_pause")
+    video = {"video": "tour", "provider": "native"}
+    assert paused["type"] == "engagement" and paused["payload"] == video | {"percent": stopped}
+    # Played again to the end: the pause the browser fires on ending is not one.
+    page.evaluate("document.getElementById('tour').playbackRate = 4")
+    page.evaluate("document.getElementById('tour').play()")
+    touchline.recorder.wait_for(name="video_progress", payload=video | {"percent": 100})
+    touchline.recorder.quiet()
+    assert payloads(touchline, "video_play") == [video]
+    assert payloads(touchline, "video_pause") == [video | {"percent": stopped}]
+    assert payloads(touchline, "video_progress") == [
+        video | {"percent": p} for p in (25, 50, 75, 100)
+    ]
+
+    touchline.settle()
+    assert touchline.rows(
+        "SELECT payload FROM events WHERE type = 'engagement' AND name = 'video_pause'"
+    ) == [(f'{{"video":"tour","provider":"native","percent":{stopped}}}',)]
+    assert touchline.rows("SELECT video_events FROM sessions") == [(4,)]  # milestones only
+
+
+def test_impressions_wait_for_their_threshold_and_stop_when_cleaned_up(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("index.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.evaluate(
+        """void atribuTracker.observeImpression('#hero-banner', {variant: 'kept'},
+          {threshold: 0.8});
+        window.stopWatching = atribuTracker.observeImpression('#hero-banner',
+          {variant: 'stopped'});"""
+    )
+    page.evaluate("window.stopWatching()")
+
+    def show(fraction: float) -> None:
+        """Scroll the 200 px banner up from the bottom of the viewport until `fraction` of it
+        is on screen."""
+        page.evaluate(
+            """fraction => {
+              const banner = document.getElementById('hero-banner');
+              const top = banner.getBoundingClientRect().top + scrollY;
+              scrollTo(0, top - innerHeight + banner.offsetHeight * fraction);
+            }""",
+            fraction,
+        )
+
+    show(0.6)  # past the default half, short of 0.8
+    page.wait_for_timeout(500)
+    page.evaluate("atribuTracker.flush()")
+    touchline.recorder.quiet()
+    assert touchline.recorder.events(type="impression") == []
+    show(1)
+    [seen] = touchline.recorder.wait_for(type="impression")
+    assert seen["name"] == "impression"
+    assert seen["payload"] == {"element": "#hero-banner", "variant": "kept"}
+    page.evaluate("atribuTracker.flush()")
+    touchline.recorder.quiet()
+    assert len(touchline.recorder.events(type="impression")) == 1
+
+    touchline.settle()
+    assert touchline.rows("SELECT name, payload FROM events WHERE type = 'impression'") == [
+        ("impression", '{"element":"#hero-banner","variant":"kept"}')
+    ]
