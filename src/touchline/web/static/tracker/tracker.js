@@ -139,10 +139,13 @@ export function createTracker(win, config) {
     observers: new Set(),
   };
 
-  function touchSession(now, isView, source) {
-    const next = nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
+  function sessionAt(now, isView, source) {
+    return nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
+  }
+  function touchSession(now, isView, source, booked) {
+    const next = sessionAt(now, isView, source);
     if (storage.get(SESSION_KEY) !== next.id) storage.set(SESSION_KEY, next.id);
-    const state = { id: next.id, last: next.last, source: next.source, views: next.views, booked: next.booked };
+    const state = { id: next.id, last: next.last, source: next.source, views: next.views, booked: booked || next.booked };
     storage.set(SESSION_STATE_KEY, JSON.stringify(state));
     if (next.isNew || now - cookieWritten > 60000) {
       storage.cookie(SESSION_COOKIE, next.id, config.sessionTimeoutMinutes * 60);
@@ -211,12 +214,13 @@ export function createTracker(win, config) {
     if (identity.user_id) setUser(identity.user_id);
     if (Object.keys(identity).length) t.emit("identify", "identify", { identity });
   };
-  // Only the first booking of a session counts.
+  // Only the first booking of a session counts. The mark goes on the session the booking's
+  // events are sent in: the stored one, or the one that follows it after the timeout.
   t.bookedOnce = () => {
     start();
-    const state = readJson(storage, SESSION_STATE_KEY) || {};
-    if (state.booked) return false;
-    storage.set(SESSION_STATE_KEY, JSON.stringify({ ...state, booked: true }));
+    const now = Date.now();
+    if (sessionAt(now, false, "").booked) return false;
+    touchSession(now, false, "", true);
     return true;
   };
   function leave() {
