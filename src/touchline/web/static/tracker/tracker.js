@@ -1,7 +1,7 @@
 // The tracker: configuration with the spec's defaults and ranges, the client's methods, the
 // session kept on every event, consent gating, and the auto-captures it installs.
 
-import { pathPattern, sourceOf } from "./url.js";
+import { pathOf, pathPattern, sourceOf } from "./url.js";
 import { consentDecision, identityOf, kindOf, payloadOf } from "./events.js";
 import {
   CONSENT_KEY,
@@ -174,13 +174,22 @@ export function createTracker(win, config) {
     t.anonymousId = anonymousId(storage);
     t.navigate(false, true);
   }
+  // The path of the page an event is about: the one being left, for a report sent after an
+  // SPA navigation changed the address.
+  function pathOfPage(url) {
+    return url === win.location.href ? win.location.pathname : pathOf(url);
+  }
+  function ignored(path) {
+    return config.ignoredPages.some((pattern) => pattern.test(path));
+  }
   t.emit = function emit(type, name, fields) {
     start();
-    const path = win.location.pathname;
-    if (config.ignoredPages.some((pattern) => pattern.test(path))) return;
+    const url = fields.url || win.location.href;
+    const path = pathOfPage(url);
+    if (ignored(path)) return;
     const now = Date.now();
     const isView = type === "page_view";
-    const source = isView ? sourceOf(win.location.href, t.page.referrer) : "";
+    const source = isView ? sourceOf(url, t.page.referrer) : "";
     let event = {
       event_id: newId(),
       type,
@@ -188,12 +197,12 @@ export function createTracker(win, config) {
       timestamp: now,
       anonymous_id: t.anonymousId,
       session_id: touchSession(now, isView, source).id,
-      url: win.location.href,
+      url,
       referrer: t.page.referrer,
       ...fields,
     };
     const custom = config.customProperties;
-    const context = { path, url: event.url, type, name };
+    const context = { path, url, type, name };
     const props = typeof custom === "function" ? attempt(() => custom(context), null) : custom;
     if (props || event.payload) event.payload = { ...props, ...event.payload };
     if (userId && allowed("identifying") === "send") event.user_id = userId;
@@ -218,6 +227,7 @@ export function createTracker(win, config) {
   // events are sent in: the stored one, or the one that follows it after the timeout.
   t.bookedOnce = () => {
     start();
+    if (ignored(win.location.pathname)) return false;
     const now = Date.now();
     if (sessionAt(now, false, "").booked) return false;
     touchSession(now, false, "", true);
@@ -226,13 +236,21 @@ export function createTracker(win, config) {
   function leave() {
     for (const hook of t.onLeave) attempt(hook);
   }
+  // The page view's referrer, never an ignored page of this site: after an SPA navigation the
+  // last page not ignored (the ignored page's own referrer), after a load from one nothing.
+  function referrerOf(spa) {
+    const previous = spa ? t.page.url : t.doc.referrer;
+    if (!config.ignoredPages.length || !previous.startsWith(win.location.origin + "/")) return previous;
+    if (!ignored(pathOf(previous))) return previous;
+    return spa ? t.page.referrer : "";
+  }
   // A page view: on load, on SPA navigation (`spa`: the referrer is the previous page), or
   // page() (`force`: even when the URL did not change).
   t.navigate = (spa, force) => {
     const url = win.location.href;
     if (spa && !force && url === t.page.url) return;
     if (t.page.url) leave();
-    t.page = { url, referrer: spa ? t.page.url : t.doc.referrer, started: Date.now() };
+    t.page = { url, referrer: referrerOf(spa), started: Date.now() };
     for (const hook of t.onPage) attempt(hook);
     const payload = spa ? { navigation: "spa" } : undefined;
     t.emit("page_view", "page_view", { title: t.doc.title, payload });
