@@ -59,6 +59,39 @@ def test_a_ghl_booking_counts_once_per_session_and_identifies_the_visitor(
     assert conversion == "appointment_booked"
 
 
+AGE_SESSION = """const state = JSON.parse(localStorage.getItem('atribu_session'));
+state.last -= 31 * 60000; localStorage.setItem('atribu_session', JSON.stringify(state))"""
+
+
+def test_after_the_session_timed_out_a_repeated_booking_still_counts_once(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("booking.html"))
+    [view] = touchline.recorder.wait_for(type="page_view")
+    frame = widget(page)
+    # 31 minutes without events: the booking's events start a new session, which is the one
+    # that must carry the mark, or the widget's repeat counts again in it.
+    page.evaluate(AGE_SESSION)
+    frame.evaluate("book('ghl')")
+    frame.evaluate("book('ghl')")
+    [first] = touchline.recorder.wait_for(name="appointment_booked")
+    page.evaluate("atribuTracker.flush()")
+    page.wait_for_timeout(300)
+    assert len(touchline.recorder.events(name="appointment_booked")) == 1
+    assert first["session_id"] != view["session_id"]
+    # And a booked session's mark does not outlive it: the next session's booking counts.
+    page.evaluate(AGE_SESSION)
+    frame.evaluate("book('calendly')")
+    second = touchline.recorder.wait_for(2, name="appointment_booked")[1]
+    assert second["payload"] == {"widget": "calendly"}
+    assert second["session_id"] not in (view["session_id"], first["session_id"])
+
+    touchline.settle()
+    assert touchline.rows(
+        "SELECT session_id FROM events WHERE name = 'appointment_booked' ORDER BY ts"
+    ) == [(first["session_id"],), (second["session_id"],)]
+
+
 def test_calendly_cal_com_custom_and_hash_bookings_each_name_their_widget(
     browser_page: Callable[[], Page], site: Site, touchline: Touchline
 ) -> None:

@@ -35,3 +35,46 @@ def test_spa_navigations_are_page_views_of_one_session(
     assert touchline.rows("SELECT pageviews, entry_path, exit_path FROM sessions") == [
         (5, "/spa.html", "/app/pricing")
     ]
+
+
+def test_nothing_about_an_ignored_spa_page_is_sent_not_even_as_a_referrer(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    site.globals["IGNORED_PAGES"] = ["/private/*"]
+    page.goto(site.url("spa.html"))
+    touchline.recorder.wait_for(type="page_view")
+    # The reports about the page left are sent after the address changed: they are judged by
+    # their own page, so /spa.html's arrive and the ignored page's do not.
+    page.evaluate("history.pushState({}, '', '/private/secret-report')")
+    touchline.recorder.wait_for(name="page_engagement")
+    page.evaluate("history.pushState({}, '', '/public')")
+    touchline.recorder.wait_for(2, type="page_view")
+    page.goto(site.url("partner.html"))  # leaves /public
+    touchline.recorder.wait_for(2, name="page_engagement")
+    touchline.recorder.quiet()
+
+    events = touchline.recorder.events()
+    assert not [e for e in events if "/private" in e["url"] + e.get("referrer", "")]
+    # Distinct, in order: leaving a page can report twice (pagehide, then hidden), in deltas.
+    paths = {
+        name: list(
+            dict.fromkeys(e["url"].removeprefix(site.origin) for e in events if e["name"] == name)
+        )
+        for name in ("page_view", "page_engagement", "web_vitals")
+    }
+    assert paths == {
+        "page_view": ["/spa.html", "/public"],
+        "page_engagement": ["/spa.html", "/public"],
+        "web_vitals": ["/spa.html"],
+    }
+    # The next page's referrer is the last page not ignored.
+    [public] = [e for e in events if e["name"] == "page_view" and e["url"].endswith("/public")]
+    assert public["referrer"] == site.url("spa.html")
+
+    touchline.settle()
+    assert touchline.rows(
+        "SELECT count(*) FROM events WHERE url LIKE '%/private%' OR referrer LIKE '%/private%'"
+    ) == [(0,)]
+    assert touchline.rows("SELECT pageviews, entry_path, exit_path FROM sessions") == [
+        (2, "/spa.html", "/public")
+    ]

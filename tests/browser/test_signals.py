@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
 from tests.browser.harness import Site, Touchline
 
@@ -68,7 +69,10 @@ def test_links_clicks_errors_video_and_visibility_are_engagement_events(
         video | {"percent": p} for p in (25, 50, 75, 100)
     ]
     assert payloads(touchline, "impression") == [{"element": "#hero-banner", "variant": "b"}]
-    assert {"fcp", "lcp", "ttfb"} <= vitals["payload"].keys()
+    # All five: nothing moved but what the clicks changed (input excludes it), so CLS is 0,
+    # not absent; the clicks are interactions, so INP is there however fast they were.
+    assert vitals["payload"].keys() == {"fcp", "lcp", "cls", "inp", "ttfb"}
+    assert vitals["payload"]["cls"] == 0
     assert all(isinstance(value, int | float) for value in vitals["payload"].values())
     scrolls = [p["percent"] for p in payloads(touchline, "scroll_depth")]
     assert scrolls and scrolls == sorted(scrolls)
@@ -169,3 +173,18 @@ def test_impressions_wait_for_their_threshold_and_stop_when_cleaned_up(
     assert touchline.rows("SELECT name, payload FROM events WHERE type = 'impression'") == [
         ("impression", '{"element":"#hero-banner","variant":"kept"}')
     ]
+
+
+@pytest.mark.parametrize("pressed", [False, True])
+def test_web_vitals_report_cls_when_nothing_shifted_and_inp_after_any_interaction(
+    page: Page, site: Site, touchline: Touchline, pressed: bool
+) -> None:
+    page.goto(site.url("spa.html"))
+    touchline.recorder.wait_for(type="page_view")
+    if pressed:
+        page.keyboard.press("Shift")  # no handler: an interaction far under 16 ms
+    page.goto(site.url("partner.html"))  # leaves the page: the vitals go by beacon
+    [vitals] = touchline.recorder.wait_for(name="web_vitals")
+    assert vitals["payload"]["cls"] == 0
+    # No interaction, no INP (web-vitals' rule); one, however short, gives one.
+    assert ("inp" in vitals["payload"]) is pressed

@@ -1,5 +1,5 @@
 // Unit tests of the tracker's pure parts, run in the browser against the source modules.
-import { campaignOf, linkKind, pathPattern, sourceOf, stripeReturn } from "/tracker-src/url.js";
+import { campaignOf, linkKind, pathOf, pathPattern, sourceOf, stripeReturn } from "/tracker-src/url.js";
 import { contactOf, fieldKind, pairsOfData, parsed, splitName } from "/tracker-src/fields.js";
 import { bookingWidget, hashBooked } from "/tracker-src/bookings.js";
 import { consentDecision, identityOf, kindOf, payloadOf } from "/tracker-src/events.js";
@@ -32,6 +32,7 @@ check("link: the download attribute", linkKind("/export?id=1", page, true), "dow
 check("link: mailto is neither", linkKind("mailto:a@example.com", page, false), "");
 check("ignored pages: glob", [pathPattern("/admin/*").test("/admin/users"), pathPattern("/admin/*").test("/administrator")], [true, false]);
 check("ignored pages: literal dots", pathPattern("/a.b").test("/axb"), false);
+check("ignored pages: the path of a page's URL", [pathOf(page + "?q=1#top"), pathOf("")], ["/landing", ""]);
 check("stripe: cs_ values only",
   [stripeReturn(page + "?session_id=abc"), stripeReturn(page + "?checkout_session_id=cs_live_1&x=2")],
   [null, { id: "cs_live_1", cleaned: page + "?x=2" }]);

@@ -155,42 +155,87 @@ export function captureErrors(t) {
   });
 }
 
-// The Pixel and the mirror share one event id, so Meta deduplicates the server-side copy.
-function mirrorFbq(t, args) {
-  const [command, name, params, options] = args;
-  if ((command !== "track" && command !== "trackCustom") || typeof name !== "string") return;
-  if (name === "PageView" && !t.config.metaBridgePageview) return;
+// The Pixel and the mirror share one event id, so Meta deduplicates the server-side copy: the
+// id is added to the call's own arguments (in place, so a queued call carries it too), and
+// the mirror's fields are returned; null for calls not mirrored.
+function stampFbq(t, args) {
+  const command = args[0];
+  const name = args[1];
+  const options = args[3];
+  if ((command !== "track" && command !== "trackCustom") || typeof name !== "string") return null;
+  if (name === "PageView" && !t.config.metaBridgePageview) return null;
   const eventId = String((options && options.eventID) || newId()).slice(0, 128);
-  args[2] = params || {};
+  args[2] = args[2] || {};
   args[3] = { ...options, eventID: eventId };
-  const payload = { event: name, custom: command === "trackCustom", params: args[2] };
-  t.emit("track", META_PIXEL_EVENT, { event_id: eventId, payload });
+  // A queued call is the stub's `arguments`, whose length does not follow new indexes.
+  if (args.length < 4) args.length = 4;
+  return { event_id: eventId, payload: { event: name, custom: command === "trackCustom", params: args[2] } };
 }
 
-// Wraps window.fbq (the Pixel's stub or the loaded library): the wrapper mirrors track calls
+// Calls the stub queued before the tracker ran, while Meta's library has not sent them yet
+// (it sets `callMethod` when it loads, and drains the queue): they get the shared id before
+// Meta reads them, and are mirrored after init, off its path. Once the library has loaded,
+// what it sent before is out of reach (docs/tracker.md).
+function stampQueued(t, fbq) {
+  if (fbq.callMethod || !Array.isArray(fbq.queue)) return;
+  const mirrors = [];
+  for (const args of fbq.queue) {
+    const mirror = stampFbq(t, args);
+    if (mirror) mirrors.push(mirror);
+  }
+  if (mirrors.length) t.win.setTimeout(() => mirrors.forEach((fields) => t.emit("track", META_PIXEL_EVENT, fields)), 0);
+}
+
+// window.fbq wrapped (the Pixel's stub or the loaded library): the wrapper mirrors track calls
 // and passes everything on; its properties read and write the original's.
-export function interceptFbq(t) {
-  const wrap = () => {
-    const original = t.win.fbq;
-    if (typeof original !== "function" || original.atribuWrapped) return;
-    const wrapper = function () {
-      const args = Array.prototype.slice.call(arguments);
-      try {
-        mirrorFbq(t, args);
-      } catch {}
-      return original.apply(this, args);
-    };
-    for (const key of FBQ_PROPERTIES) {
-      Object.defineProperty(wrapper, key, {
-        get: () => original[key],
-        set: (value) => {
-          original[key] = value;
-        },
-      });
-    }
-    wrapper.atribuWrapped = true;
-    t.win.fbq = wrapper;
+function wrapFbq(t, original) {
+  if (typeof original !== "function" || original.atribuWrapped) return original;
+  try {
+    stampQueued(t, original);
+  } catch {}
+  const wrapper = function () {
+    const args = Array.prototype.slice.call(arguments);
+    try {
+      const mirror = stampFbq(t, args);
+      if (mirror) t.emit("track", META_PIXEL_EVENT, mirror);
+    } catch {}
+    return original.apply(this, args);
   };
-  wrap();
-  t.win.addEventListener("load", wrap);
+  for (const key of FBQ_PROPERTIES) {
+    Object.defineProperty(wrapper, key, {
+      get: () => original[key],
+      set: (value) => {
+        original[key] = value;
+      },
+    });
+  }
+  wrapper.atribuWrapped = true;
+  return wrapper;
+}
+
+// The Pixel now, and whenever the page defines it later (a tag manager adding it after load):
+// an accessor on window wraps whatever is assigned to window.fbq, no polling. A global
+// `function fbq` replaces the accessor, and one declared before the tracker cannot be
+// redefined: those are wrapped by assignment, now and again on load.
+export function interceptFbq(t) {
+  const win = t.win;
+  let current = wrapFbq(t, win.fbq);
+  const assign = (value) => {
+    try {
+      win.fbq = value;
+    } catch {}
+  };
+  try {
+    Object.defineProperty(win, "fbq", {
+      configurable: true,
+      enumerable: true,
+      get: () => current,
+      set: (value) => {
+        current = wrapFbq(t, value);
+      },
+    });
+  } catch {
+    assign(current);
+  }
+  win.addEventListener("load", () => assign(wrapFbq(t, win.fbq)));
 }

@@ -147,7 +147,8 @@ export function captureClicks(t) {
 }
 
 // LCP, FCP, CLS (largest session window), INP (slowest interaction) and TTFB, sent once when
-// the first page is left.
+// the first page is left. CLS is 0 where the browser reports layout shifts and none happened;
+// INP needs an interaction, so a page left untouched has none (as web-vitals reports it).
 export function captureVitals(t) {
   const { win } = t;
   const vitals = {};
@@ -155,7 +156,10 @@ export function captureVitals(t) {
     try {
       const observer = new win.PerformanceObserver((list) => list.getEntries().forEach(each));
       observer.observe({ type, buffered: true, ...options });
-    } catch {}
+      return observer;
+    } catch {
+      return null;
+    }
   };
   observe("paint", (entry) => {
     if (entry.name === "first-contentful-paint") vitals.fcp = entry.startTime;
@@ -173,17 +177,18 @@ export function captureVitals(t) {
     shift.last = entry.startTime;
     vitals.cls = Math.max(vitals.cls || 0, shift.value);
   });
-  observe(
-    "event",
-    (entry) => {
-      if (entry.interactionId) vitals.inp = Math.max(vitals.inp || 0, entry.duration);
-    },
-    { durationThreshold: 16 },
-  );
+  const interaction = (entry) => {
+    if (entry.interactionId) vitals.inp = Math.max(vitals.inp || 0, entry.duration);
+  };
+  const events = observe("event", interaction, { durationThreshold: 16 });
+  // The first input is reported however short it was: any interaction gives an INP.
+  if (events) events.observe({ type: "first-input", buffered: true });
   let sent = false;
   t.onLeave.push(() => {
     const navigation = win.performance.getEntriesByType("navigation")[0];
     if (navigation && navigation.responseStart > 0) vitals.ttfb = navigation.responseStart;
+    const types = win.PerformanceObserver && win.PerformanceObserver.supportedEntryTypes;
+    if (vitals.cls === undefined && types && types.includes("layout-shift")) vitals.cls = 0;
     const payload = {};
     for (const key in vitals) payload[key] = key === "cls" ? Math.round(vitals[key] * 10000) / 10000 : Math.round(vitals[key]);
     if (sent || !Object.keys(payload).length) return;

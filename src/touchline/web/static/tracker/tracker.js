@@ -1,7 +1,7 @@
 // The tracker: configuration with the spec's defaults and ranges, the client's methods, the
 // session kept on every event, consent gating, and the auto-captures it installs.
 
-import { pathPattern, sourceOf } from "./url.js";
+import { pathOf, pathPattern, sourceOf } from "./url.js";
 import { consentDecision, identityOf, kindOf, payloadOf } from "./events.js";
 import {
   CONSENT_KEY,
@@ -139,10 +139,13 @@ export function createTracker(win, config) {
     observers: new Set(),
   };
 
-  function touchSession(now, isView, source) {
-    const next = nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
+  function sessionAt(now, isView, source) {
+    return nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
+  }
+  function touchSession(now, isView, source, booked) {
+    const next = sessionAt(now, isView, source);
     if (storage.get(SESSION_KEY) !== next.id) storage.set(SESSION_KEY, next.id);
-    const state = { id: next.id, last: next.last, source: next.source, views: next.views, booked: next.booked };
+    const state = { id: next.id, last: next.last, source: next.source, views: next.views, booked: booked || next.booked };
     storage.set(SESSION_STATE_KEY, JSON.stringify(state));
     if (next.isNew || now - cookieWritten > 60000) {
       storage.cookie(SESSION_COOKIE, next.id, config.sessionTimeoutMinutes * 60);
@@ -171,13 +174,22 @@ export function createTracker(win, config) {
     t.anonymousId = anonymousId(storage);
     t.navigate(false, true);
   }
+  // The path of the page an event is about: the one being left, for a report sent after an
+  // SPA navigation changed the address.
+  function pathOfPage(url) {
+    return url === win.location.href ? win.location.pathname : pathOf(url);
+  }
+  function ignored(path) {
+    return config.ignoredPages.some((pattern) => pattern.test(path));
+  }
   t.emit = function emit(type, name, fields) {
     start();
-    const path = win.location.pathname;
-    if (config.ignoredPages.some((pattern) => pattern.test(path))) return;
+    const url = fields.url || win.location.href;
+    const path = pathOfPage(url);
+    if (ignored(path)) return;
     const now = Date.now();
     const isView = type === "page_view";
-    const source = isView ? sourceOf(win.location.href, t.page.referrer) : "";
+    const source = isView ? sourceOf(url, t.page.referrer) : "";
     let event = {
       event_id: newId(),
       type,
@@ -185,12 +197,12 @@ export function createTracker(win, config) {
       timestamp: now,
       anonymous_id: t.anonymousId,
       session_id: touchSession(now, isView, source).id,
-      url: win.location.href,
+      url,
       referrer: t.page.referrer,
       ...fields,
     };
     const custom = config.customProperties;
-    const context = { path, url: event.url, type, name };
+    const context = { path, url, type, name };
     const props = typeof custom === "function" ? attempt(() => custom(context), null) : custom;
     if (props || event.payload) event.payload = { ...props, ...event.payload };
     if (userId && allowed("identifying") === "send") event.user_id = userId;
@@ -211,16 +223,26 @@ export function createTracker(win, config) {
     if (identity.user_id) setUser(identity.user_id);
     if (Object.keys(identity).length) t.emit("identify", "identify", { identity });
   };
-  // Only the first booking of a session counts.
+  // Only the first booking of a session counts. The mark goes on the session the booking's
+  // events are sent in: the stored one, or the one that follows it after the timeout.
   t.bookedOnce = () => {
     start();
-    const state = readJson(storage, SESSION_STATE_KEY) || {};
-    if (state.booked) return false;
-    storage.set(SESSION_STATE_KEY, JSON.stringify({ ...state, booked: true }));
+    if (ignored(win.location.pathname)) return false;
+    const now = Date.now();
+    if (sessionAt(now, false, "").booked) return false;
+    touchSession(now, false, "", true);
     return true;
   };
   function leave() {
     for (const hook of t.onLeave) attempt(hook);
+  }
+  // The page view's referrer, never an ignored page of this site: after an SPA navigation the
+  // last page not ignored (the ignored page's own referrer), after a load from one nothing.
+  function referrerOf(spa) {
+    const previous = spa ? t.page.url : t.doc.referrer;
+    if (!config.ignoredPages.length || !previous.startsWith(win.location.origin + "/")) return previous;
+    if (!ignored(pathOf(previous))) return previous;
+    return spa ? t.page.referrer : "";
   }
   // A page view: on load, on SPA navigation (`spa`: the referrer is the previous page), or
   // page() (`force`: even when the URL did not change).
@@ -228,7 +250,7 @@ export function createTracker(win, config) {
     const url = win.location.href;
     if (spa && !force && url === t.page.url) return;
     if (t.page.url) leave();
-    t.page = { url, referrer: spa ? t.page.url : t.doc.referrer, started: Date.now() };
+    t.page = { url, referrer: referrerOf(spa), started: Date.now() };
     for (const hook of t.onPage) attempt(hook);
     const payload = spa ? { navigation: "spa" } : undefined;
     t.emit("page_view", "page_view", { title: t.doc.title, payload });

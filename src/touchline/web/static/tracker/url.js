@@ -68,6 +68,15 @@ export function pathPattern(glob) {
   return new RegExp("^" + parts.join(".*") + "$");
 }
 
+// A URL's path; "" when it is not one.
+export function pathOf(url) {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
+}
+
 // The Stripe Checkout session a return URL carries, and the URL without it; null otherwise.
 export function stripeReturn(href) {
   if (!href.includes("cs_")) return null;
