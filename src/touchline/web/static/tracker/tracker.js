@@ -19,6 +19,7 @@ import { createSender } from "./delivery.js";
 import {
   captureBookings,
   captureErrors,
+  captureFormAbandonment,
   captureForms,
   captureGhlForms,
   captureLinks,
@@ -303,6 +304,7 @@ export function createTracker(win, config) {
   captureStripeReturn(t);
   captureBookings(t);
   captureForms(t);
+  captureFormAbandonment(t);
   captureGhlForms(t);
   captureLinks(t);
   captureErrors(t);
