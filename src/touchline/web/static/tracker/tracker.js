@@ -33,6 +33,7 @@ import {
   captureEngagement,
   captureVideo,
   captureVitals,
+  captureWistia,
   watchImpression,
 } from "./signals.js";
 
@@ -313,6 +314,7 @@ export function createTracker(win, config) {
   if (config.enableWebVitals) captureVitals(t);
   if (config.enableCtaTracking) captureCtas(t);
   if (config.enableVideoTracking) captureVideo(t);
+  if (config.enableVideoTracking) captureWistia(t);
   const hidden = () => {
     start();
     leave();
