@@ -1,10 +1,12 @@
 """Form auto-capture: contact details found by type, name and autocomplete (hidden, invisible
 and password fields ignored), identify() before `lead_submitted`, forms that navigate away
 (delivered by the page-hide beacon), forms without contact details, and GoHighLevel's div
-forms seen through fetch(). Stored: the events, and the visitor linked to a customer."""
+forms seen through fetch(); forms started and left unsubmitted (`form_abandoned`, counts only,
+never values). Stored: the events, and the visitor linked to a customer."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from playwright.sync_api import Page
@@ -113,3 +115,88 @@ def test_a_ghl_div_form_is_seen_through_fetch(page: Page, site: Site, touchline:
     touchline.settle()
     customer = customer_of(touchline, "phone", "+525512345678")
     assert linked_customer(touchline, lead["anonymous_id"]) == customer.id
+
+
+def show(page: Page, state: str) -> None:
+    """Hide or show the tab as the browser tells a page (headless Chromium keeps every tab
+    visible): `document.visibilityState`, then `visibilitychange`."""
+    page.evaluate(
+        """state => {
+          Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+          document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));
+        }""",
+        state,
+    )
+
+
+def test_a_form_started_and_left_is_abandoned_with_a_count_and_no_values(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("forms.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.fill("#contact [name=name]", "Ana María López")
+    page.fill("#contact [name=your-email]", "ana@example.com")
+    page.fill("#contact [name=your-email]", "ana.lopez@example.com")  # the same field again
+    page.goto(site.url("thank-you.html"))
+    [abandoned] = touchline.recorder.wait_for(name="form_abandoned")
+    assert abandoned["type"] == "engagement"
+    assert abandoned["url"] == site.url("forms.html")
+    assert abandoned["payload"] == {"form_id": "contact", "path": "/forms.html", "fields_filled": 2}
+    touchline.recorder.quiet()
+    # Nothing typed left the browser: no lead, no identify, no value in any request.
+    assert names(touchline.recorder.events()) == []
+    with touchline.recorder.lock:
+        sent = json.dumps([body for body, _ in touchline.recorder.requests])
+    assert not any(typed in sent for typed in ("Ana", "López", "ana@example.com", "ana.lopez"))
+
+    touchline.settle()
+    assert touchline.rows("SELECT type, payload FROM events WHERE name = 'form_abandoned'") == [
+        ("engagement", '{"form_id":"contact","path":"/forms.html","fields_filled":2}')
+    ]
+    assert touchline.rows("SELECT count(*) FROM conversions") == [(0,)]
+
+
+def test_submitted_and_untouched_forms_are_never_abandoned(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("forms.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.fill("#search [name=q]", "implants")
+    page.click("#search button")  # submitted, and the page stays
+    touchline.recorder.wait_for(name="lead_submitted")
+    page.fill("[name=fld_1]", "Bea")
+    page.fill("[name=fld_3]", "bea@example.com")
+    with page.expect_navigation():  # submitted, and the page is left
+        page.click("form[name=signup] button")
+    touchline.recorder.wait_for(2, name="lead_submitted")
+    touchline.recorder.wait_for(name="page_engagement")  # the page was left: its reports are in
+    touchline.recorder.quiet()
+    # The contact form, never touched, is not abandoned either.
+    assert touchline.recorder.events(name="form_abandoned") == []
+
+
+def test_each_page_view_reports_a_form_at_most_once(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.goto(site.url("forms.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.fill("#contact [name=message]", "Do you open on Saturdays?")
+    page.keyboard.press("Tab")  # its `change` comes now, not on a later blur
+    page.evaluate("history.pushState({}, '', '/contact/sent')")  # an SPA leaves the page
+    [first] = touchline.recorder.wait_for(name="form_abandoned")
+    assert first["url"] == site.url("forms.html")
+    assert first["payload"] == {"form_id": "contact", "path": "/forms.html", "fields_filled": 1}
+    # The same form, touched again in the next page view; the tab is hidden (a leave: reported)
+    # and shown again, the visitor types on, and the page is closed: still one report.
+    page.fill("#contact [name=name]", "Ana")
+    page.fill("#contact [name=mobile]", "+1 415 555 2671")
+    show(page, "hidden")
+    touchline.recorder.wait_for(2, name="form_abandoned")
+    show(page, "visible")
+    page.fill("#contact [name=message]", "And on Sundays?")
+    page.close()
+    second = touchline.recorder.wait_for(2, name="form_abandoned")[1]
+    assert second["url"] == site.url("contact/sent")
+    assert second["payload"] == {"form_id": "contact", "path": "/contact/sent", "fields_filled": 2}
+    touchline.recorder.quiet()
+    assert len(touchline.recorder.events(name="form_abandoned")) == 2

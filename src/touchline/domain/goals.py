@@ -53,8 +53,8 @@ NEVER_CONVERSIONS: Final = frozenset(
     {
         "page_view", "scroll_depth", "heartbeat", "page_engagement", "web_vitals", "rage_click",
         "dead_click", "cta_visible", "video_progress", "video_play", "video_pause",
-        "outbound_click", "file_download", "js_error", "identify", "consent", "engagement",
-        "impression",
+        "outbound_click", "file_download", "js_error", "form_abandoned", "identify", "consent",
+        "engagement", "impression",
     }
 )  # fmt: skip
 """Engagement and system event names (docs/decisions/0601): never a goal's source."""

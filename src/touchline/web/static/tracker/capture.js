@@ -87,6 +87,45 @@ export function captureForms(t) {
   t.doc.addEventListener("submit", onSubmit, true);
 }
 
+// Form abandonment: a <form> starts with the visitor's first input or change in it; when the
+// page is left (hidden, closed, SPA navigation) a started form that was not submitted makes
+// one `form_abandoned`, with how many fields were touched and never what they hold. Each form
+// at most once per page view. Nothing is looked at before the first input.
+export function captureFormAbandonment(t) {
+  let started = new Map();
+  let closed = new Set();
+  t.onPage.push(() => {
+    started = new Map();
+    closed = new Set();
+  });
+  const onInput = (event) => {
+    const form = event.target && event.target.form;
+    if (!form || form.tagName !== "FORM" || closed.has(form)) return;
+    let seen = started.get(form);
+    if (!seen) {
+      seen = { id: formId(t.doc, form), path: t.win.location.pathname, fields: new Set() };
+      started.set(form, seen);
+    }
+    // Radio buttons of one group are one field.
+    seen.fields.add(event.target.name || event.target);
+  };
+  const onSubmit = (event) => {
+    started.delete(event.target);
+    closed.add(event.target);
+  };
+  t.doc.addEventListener("input", onInput, true);
+  t.doc.addEventListener("change", onInput, true);
+  t.doc.addEventListener("submit", onSubmit, true);
+  t.onLeave.push(() => {
+    for (const [form, seen] of started) {
+      closed.add(form);
+      const payload = { form_id: seen.id, path: seen.path, fields_filled: seen.fields.size };
+      t.emit("engagement", "form_abandoned", { url: t.page.url, payload });
+    }
+    started.clear();
+  });
+}
+
 // The fields of a GoHighLevel submission: FormData (its `formData` entry is JSON), JSON or
 // a query string.
 function ghlFields(body) {

@@ -4,6 +4,8 @@
 
 const SCROLL_MILESTONES = [25, 50, 75, 90];
 const VIDEO_MILESTONES = [25, 50, 75, 100];
+// The container of Wistia's standard embed, where its player puts a <video>.
+const WISTIA_EMBED = ".wistia_embed";
 // Engaged time stops this long after the last input while the page is visible.
 const IDLE_MS = 30000;
 const INPUTS = ["pointerdown", "pointermove", "keydown", "touchstart", "wheel"];
@@ -238,14 +240,15 @@ export function captureCtas(t) {
 
 // <video> elements (native, and players built on one such as Video.js): `video_play` once,
 // `video_pause`, and `video_progress` at 25/50/75/100 %. Media events do not bubble, so the
-// listeners capture them at the document.
+// listeners capture them at the document. Wistia's own <video> is left to captureWistia.
 export function captureVideo(t) {
   const state = new WeakMap();
   const onMedia = (event) => {
     const video = event.target;
     if (!video || video.tagName !== "VIDEO") return;
-    const seen = state.get(video) || { played: false, done: [] };
+    const seen = state.get(video) || { played: false, done: [], wistia: Boolean(video.closest(WISTIA_EMBED)) };
     state.set(video, seen);
+    if (seen.wistia) return;
     const source = video.currentSrc || "";
     const base = { video: video.id || source.split("/").pop() || "video", provider: "native" };
     const duration = video.duration;
@@ -262,6 +265,40 @@ export function captureVideo(t) {
     }
   };
   for (const type of ["play", "pause", "timeupdate", "ended"]) t.doc.addEventListener(type, onMedia, true);
+}
+
+// Wistia's players, through the queue its script reads when it loads, window._wq (its
+// documented Player API; nothing is loaded here): the events of captureVideo, with `provider:
+// "wistia"` and the video's hashed id. Milestones follow Wistia's percent watched (the share of
+// the video seen); the end is 100 %; a pause reports where the video stopped.
+export function captureWistia(t) {
+  const onReady = (player) => {
+    const base = { video: String(player.hashedId() || player.name() || "video"), provider: "wistia" };
+    const done = [];
+    let played = false;
+    const reach = (percent) => {
+      for (const milestone of VIDEO_MILESTONES) {
+        if (percent < milestone || done.includes(milestone)) continue;
+        done.push(milestone);
+        t.emit("engagement", "video_progress", { payload: { ...base, percent: milestone } });
+      }
+    };
+    player.bind("play", () => {
+      if (played) return;
+      played = true;
+      t.emit("engagement", "video_play", { payload: base });
+    });
+    player.bind("pause", () => {
+      if (player.state() === "ended") return;
+      const duration = player.duration();
+      const percent = duration > 0 ? Math.floor((player.time() / duration) * 100) : 0;
+      t.emit("engagement", "video_pause", { payload: { ...base, percent } });
+    });
+    player.bind("percentwatchedchanged", (watched) => reach(watched * 100));
+    player.bind("end", () => reach(100));
+  };
+  const queue = (t.win._wq = t.win._wq || []);
+  queue.push({ id: "_all", onReady });
 }
 
 // observeImpression(): an `impression` once, when at least `threshold` (default half) of the

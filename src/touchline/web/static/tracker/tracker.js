@@ -19,6 +19,7 @@ import { createSender } from "./delivery.js";
 import {
   captureBookings,
   captureErrors,
+  captureFormAbandonment,
   captureForms,
   captureGhlForms,
   captureLinks,
@@ -32,6 +33,7 @@ import {
   captureEngagement,
   captureVideo,
   captureVitals,
+  captureWistia,
   watchImpression,
 } from "./signals.js";
 
@@ -325,6 +327,7 @@ export function createTracker(win, config) {
   captureStripeReturn(t);
   captureBookings(t);
   captureForms(t);
+  captureFormAbandonment(t);
   captureGhlForms(t);
   captureLinks(t);
   captureErrors(t);
@@ -333,6 +336,7 @@ export function createTracker(win, config) {
   if (config.enableWebVitals) captureVitals(t);
   if (config.enableCtaTracking) captureCtas(t);
   if (config.enableVideoTracking) captureVideo(t);
+  if (config.enableVideoTracking) captureWistia(t);
   const hidden = () => {
     start();
     leave();
