@@ -39,9 +39,10 @@ def serve_fbevents(page: Page) -> None:
 
 
 def sent_to_meta(page: Page, event: str) -> list[Any]:
-    return page.wait_for_function(
+    call: list[Any] = page.wait_for_function(
         f"(window.metaCalls || []).find((call) => call[1] === {event!r})"
     ).json_value()
+    return call
 
 
 def test_the_pixel_calls_queued_before_the_tracker_ran_are_mirrored_with_metas_event_id(

@@ -112,6 +112,7 @@ def test_the_email_holder_wins_though_the_event_carries_only_its_external_id(
     phone = resolve(database, profile.id, ids(phone="+14155552671"))
     met = resolve(database, profile.id, ids(phone="+14155552671", stripe_customer_id="cus_1"))
     assert met.customer_id == mail.customer_id != phone.customer_id
+    assert mail.customer_id and phone.customer_id
     assert customer(database, phone.customer_id).merged_into_id == mail.customer_id
     assert customer(database, mail.customer_id).merged_into_id is None
 
