@@ -47,3 +47,45 @@ def test_heartbeats_and_the_page_report_sum_to_the_sessions_engaged_time(
         engaged_ms=total, max_scroll_percent=scroll, pageviews=2, video_events=0, error_events=0
     )
     assert score >= 40 + 10  # two minutes of attention, two pages
+
+
+def _show(page: Page, state: str) -> None:
+    """Hide or show the tab as the browser tells a page (headless Chromium keeps every tab
+    visible)."""
+    page.evaluate(
+        """state => {
+          Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+          document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));
+        }""",
+        state,
+    )
+
+
+def test_a_page_reports_once_per_leave_and_again_after_it_was_shown(
+    page: Page, site: Site, touchline: Touchline
+) -> None:
+    page.clock.install()
+    page.goto(site.url("spa.html"))
+    touchline.recorder.wait_for(type="page_view")
+    page.mouse.move(100, 100)
+    page.clock.run_for(4_000)
+    _show(page, "hidden")  # the tab switched away: the page reports what it has
+    page.evaluate("dispatchEvent(new PageTransitionEvent('pagehide'))")  # a second signal
+    [first] = touchline.recorder.wait_for(name="page_engagement")
+    page.clock.run_for(10_000)  # hidden: not engaged
+    _show(page, "visible")
+    page.mouse.move(120, 130)
+    page.clock.run_for(3_000)
+    page.goto(site.url("partner.html"))  # left for good: pagehide and hidden, one report
+    reports = touchline.recorder.wait_for(2, name="page_engagement")
+    touchline.recorder.quiet()
+
+    reports = touchline.recorder.events(name="page_engagement")
+    assert len(reports) == 2 and reports[0] == first
+    # 4 s and 3 s of attention (plus the page's own start, as above); the 10 s hidden are in
+    # neither.
+    assert 4_000 <= first["payload"]["engaged_ms"] < 8_000
+    assert 3_000 <= reports[1]["payload"]["engaged_ms"] < 7_000
+    touchline.settle()
+    [(engaged,)] = touchline.rows("SELECT engaged_ms FROM sessions")
+    assert engaged == sum(r["payload"]["engaged_ms"] for r in reports)

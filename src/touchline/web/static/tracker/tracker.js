@@ -337,13 +337,20 @@ export function createTracker(win, config) {
   if (config.enableCtaTracking) captureCtas(t);
   if (config.enableVideoTracking) captureVideo(t);
   if (config.enableVideoTracking) captureWistia(t);
+  // Leaving fires pagehide and visibilitychange (hidden) in either order: the page's reports
+  // go once, and again only after it was shown again (a tab brought back, a page restored).
+  let away = false;
   const hidden = () => {
     start();
-    leave();
+    if (!away) leave();
+    away = true;
     sender.beacon();
   };
   win.addEventListener("pagehide", hidden);
-  win.addEventListener("visibilitychange", () => t.doc.visibilityState === "hidden" && hidden());
+  win.addEventListener("pageshow", () => (away = false));
+  win.addEventListener("visibilitychange", () =>
+    t.doc.visibilityState === "hidden" ? hidden() : (away = false),
+  );
   win.setTimeout(start, 0);
   return client;
 }
