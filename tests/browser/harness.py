@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from playwright.sync_api import Page
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tests.serving import provision_tracking_key
 
@@ -49,6 +50,18 @@ def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT_SECOND
             return result
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def show_tab(page: Page, state: str) -> None:
+    """Hide or show the tab as the browser tells a page (headless Chromium keeps every tab
+    visible): `document.visibilityState`, then `visibilitychange`."""
+    page.evaluate(
+        """state => {
+          Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+          document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));
+        }""",
+        state,
+    )
 
 
 @dataclass

@@ -5,7 +5,7 @@ the engagement score the engagement-weighted model uses."""
 from __future__ import annotations
 
 from playwright.sync_api import Page
-from tests.browser.harness import Site, Touchline
+from tests.browser.harness import Site, Touchline, show_tab
 
 from touchline.domain.engagement import engagement_quality_score
 
@@ -49,18 +49,6 @@ def test_heartbeats_and_the_page_report_sum_to_the_sessions_engaged_time(
     assert score >= 40 + 10  # two minutes of attention, two pages
 
 
-def _show(page: Page, state: str) -> None:
-    """Hide or show the tab as the browser tells a page (headless Chromium keeps every tab
-    visible)."""
-    page.evaluate(
-        """state => {
-          Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
-          document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));
-        }""",
-        state,
-    )
-
-
 def test_a_page_reports_once_per_leave_and_again_after_it_was_shown(
     page: Page, site: Site, touchline: Touchline
 ) -> None:
@@ -69,11 +57,11 @@ def test_a_page_reports_once_per_leave_and_again_after_it_was_shown(
     touchline.recorder.wait_for(type="page_view")
     page.mouse.move(100, 100)
     page.clock.run_for(4_000)
-    _show(page, "hidden")  # the tab switched away: the page reports what it has
+    show_tab(page, "hidden")  # the tab switched away: the page reports what it has
     page.evaluate("dispatchEvent(new PageTransitionEvent('pagehide'))")  # a second signal
     [first] = touchline.recorder.wait_for(name="page_engagement")
     page.clock.run_for(10_000)  # hidden: not engaged
-    _show(page, "visible")
+    show_tab(page, "visible")
     page.mouse.move(120, 130)
     page.clock.run_for(3_000)
     page.goto(site.url("partner.html"))  # left for good: pagehide and hidden, one report

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from playwright.sync_api import Page
-from tests.browser.harness import Site, Touchline, wait_until
+from tests.browser.harness import Site, Touchline, show_tab, wait_until
 
 from touchline.control.repos import customers
 
@@ -117,18 +117,6 @@ def test_a_ghl_div_form_is_seen_through_fetch(page: Page, site: Site, touchline:
     assert linked_customer(touchline, lead["anonymous_id"]) == customer.id
 
 
-def show(page: Page, state: str) -> None:
-    """Hide or show the tab as the browser tells a page (headless Chromium keeps every tab
-    visible): `document.visibilityState`, then `visibilitychange`."""
-    page.evaluate(
-        """state => {
-          Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
-          document.dispatchEvent(new Event('visibilitychange', {bubbles: true}));
-        }""",
-        state,
-    )
-
-
 def test_a_form_started_and_left_is_abandoned_with_a_count_and_no_values(
     page: Page, site: Site, touchline: Touchline
 ) -> None:
@@ -190,9 +178,9 @@ def test_each_page_view_reports_a_form_at_most_once(
     # and shown again, the visitor types on, and the page is closed: still one report.
     page.fill("#contact [name=name]", "Ana")
     page.fill("#contact [name=mobile]", "+1 415 555 2671")
-    show(page, "hidden")
+    show_tab(page, "hidden")
     touchline.recorder.wait_for(2, name="form_abandoned")
-    show(page, "visible")
+    show_tab(page, "visible")
     page.fill("#contact [name=message]", "And on Sundays?")
     page.close()
     second = touchline.recorder.wait_for(2, name="form_abandoned")[1]

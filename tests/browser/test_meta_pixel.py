@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from playwright.sync_api import Page, Route
-from tests.browser.harness import Site, Touchline
+from tests.browser.harness import SITE_DIR, Site, Touchline
 
 # A stand-in for Meta's fbevents.js, which (like the real one) marks the stub loaded with
 # `callMethod` and then sends what the stub queued; here it records each call Meta would send.
@@ -19,16 +19,11 @@ FBEVENTS = """(function load() {
   fbq.callMethod = function () { window.metaCalls.push(Array.prototype.slice.call(arguments)); };
   fbq.queue.splice(0).forEach(function (args) { fbq.callMethod.apply(fbq, args); });
 })();"""
-# Meta's base code (pixel.html has it in the page's head).
-BASE_CODE = """!function(f,b,e,v,n,t,s)
-{if(f.fbq)return;n=f.fbq=function(){n.callMethod?
-n.callMethod.apply(n,arguments):n.queue.push(arguments)};
-if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';
-n.queue=[];t=b.createElement(e);t.async=!0;
-t.src=v;s=b.getElementsByTagName(e)[0];
-s.parentNode.insertBefore(t,s)}(window, document,'script',
-'https://connect.facebook.net/en_US/fbevents.js');
-fbq('init', '1234567890');"""
+# Meta's base code, as pixel.html has it in the page's head (its init, without the PageView).
+_PIXEL_PAGE = (SITE_DIR / "pixel.html").read_text()
+BASE_CODE = _PIXEL_PAGE[
+    _PIXEL_PAGE.index("!function(f,b,e,v,n,t,s)") : _PIXEL_PAGE.index("fbq('track', 'PageView');")
+].strip()
 
 
 def serve_fbevents(page: Page) -> None:
