@@ -4,10 +4,10 @@ Debian's; without them these tests are skipped): `npm install` of the tarball, `
 from a running Touchline's `/tracker.tgz`, and TypeScript compiling the spec's npm usage
 against the package's declarations, and refusing a wrong option type.
 
-TypeScript comes from the npm registry (`typescript@5`), once, into `.test-data/npm/` (ignored,
-removed by `make clean`). When the registry cannot be reached on that first run the TypeScript
-tests fail, saying so, rather than skip: a skipped type check would let broken declarations
-through unnoticed. Later runs use the cached copy and need no network.
+TypeScript comes from the npm registry (`typescript@5.9.3`, pinned), once, into
+`.test-data/npm/` (ignored, removed by `make clean`). When the registry cannot be reached on
+that first run the TypeScript tests fail, saying so, rather than skip: a skipped type check
+would let broken declarations through unnoticed. Later runs use the cached copy and need no network.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-TYPESCRIPT_DIR = REPOSITORY / ".test-data" / "npm" / "typescript5"
-TYPESCRIPT_PACKAGE = "typescript@5"
+TYPESCRIPT_VERSION = "5.9.3"  # pinned: a new compiler can change what compiles
+TYPESCRIPT_DIR = REPOSITORY / ".test-data" / "npm" / f"typescript-{TYPESCRIPT_VERSION}"
+TYPESCRIPT_PACKAGE = f"typescript@{TYPESCRIPT_VERSION}"
 COMMAND_SECONDS = 300
 METHODS = sorted(
     [
