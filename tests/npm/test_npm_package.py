@@ -210,14 +210,18 @@ def npm_install(project: Path, what: str, *, offline: bool) -> None:
     run([NPM, "install", *flags, what], project, npm_environment(project.parent / "npm-cache"))
 
 
-@pytest.fixture
-def installed(tmp_path: Path) -> Path:
+def installed_project(tmp_path: Path, *, module: bool) -> Path:
     """A fresh project with the package installed from its tarball, offline."""
     tarball = tmp_path / "tracker.tgz"
     tarball.write_bytes(current_bundle().package.tarball)
-    project = new_project(tmp_path / "project", module=False)
+    project = new_project(tmp_path / "project", module=module)
     npm_install(project, str(tarball), offline=True)
     return project
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Path:
+    return installed_project(tmp_path, module=False)
 
 
 def node_result(project: Path, name: str, script: str) -> dict[str, object]:
@@ -312,11 +316,7 @@ def compile_typescript(
 
 @pytest.fixture
 def typed_project(tmp_path: Path) -> Path:
-    tarball = tmp_path / "tracker.tgz"
-    tarball.write_bytes(current_bundle().package.tarball)
-    project = new_project(tmp_path / "project", module=True)
-    npm_install(project, str(tarball), offline=True)
-    return project
+    return installed_project(tmp_path, module=True)
 
 
 def test_typescript_compiles_the_specs_npm_usage_strictly(tsc: Path, typed_project: Path) -> None:

@@ -33,8 +33,6 @@ SCHEMA = arrow_schema(TOUCH_ROWS.columns)
 CONSUMER: Final = "touches"
 AD_ID_FIELDS: Final = ("ad_id", "ad_set_id", "campaign_id")  # most specific first
 PLATFORM_SOURCES: Final = {"meta": "facebook", "google_ads": "google"}
-CLICK_SOURCES: Final = {"fbclid": "facebook", "ttclid": "tiktok", "gclid": "google",
-                        "gbraid": "google", "wbraid": "google"}  # fmt: skip
 PLATFORMS_OF: Final = """SELECT DISTINCT entity_id, platform FROM ad_entities
 WHERE profile_id = $profile AND list_contains($ids, entity_id)
 ORDER BY entity_id, platform"""
@@ -136,7 +134,7 @@ def _synthetic_row(
     ad_ids = [c[n] for n in AD_ID_FIELDS if c[n]]
     # Ad ids mean an ad was clicked: paid, whatever the CRM left out of the UTMs.
     visit = VisitSource(
-        utm_source=c["utm_source"] or _platform_source(c, ad_ids, platforms),
+        utm_source=c["utm_source"] or _platform_source(ad_ids, platforms),
         utm_medium=c["utm_medium"] or ("paid" if ad_ids else ""),
         click_id_type=c["click_id_type"] or "",
     )
@@ -152,15 +150,14 @@ def _synthetic_row(
     }  # fmt: skip
 
 
-def _platform_source(c: dict[str, Any], ad_ids: list[str], platforms: Mapping[str, str]) -> str:
+def _platform_source(ad_ids: list[str], platforms: Mapping[str, str]) -> str:
     """The source of a conversion without `utm_source`: the platform of its synced ad entity,
-    else its click id's, else Meta for bare ad ids (a Meta lead form through the CRM, the usual
-    way a conversion arrives with ad ids and nothing else)."""
+    else Meta for bare ad ids (a Meta lead form through the CRM, the usual way a conversion
+    arrives with ad ids and nothing else). A click id needs none: it decides the channel
+    before the source is looked at (CHECKLIST §9 #6)."""
     for ad_id in ad_ids:
         if platforms.get(ad_id) in PLATFORM_SOURCES:
             return PLATFORM_SOURCES[platforms[ad_id]]
-    if c["click_id_type"] in CLICK_SOURCES:
-        return CLICK_SOURCES[c["click_id_type"]]
     return "facebook" if ad_ids else ""
 
 

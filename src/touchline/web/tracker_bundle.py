@@ -19,7 +19,7 @@ import json
 import re
 import tarfile
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Final, Literal
 
@@ -89,13 +89,25 @@ class NpmPackage:
         return dict(self.files)[name]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Bundle:
+    """The built files. The CommonJS build and the npm package are made on first use: every
+    page loading the script would otherwise wait for them on the server's first request."""
+
     version: str
     script: Asset
     module: Asset
-    commonjs: Asset
-    package: NpmPackage
+    source_dir: Path = SOURCE_DIR
+
+    @cached_property
+    def commonjs(self) -> Asset:
+        return build_asset(
+            MODULE_ENTRY, form="commonjs", version=self.version, source_dir=self.source_dir
+        )
+
+    @cached_property
+    def package(self) -> NpmPackage:
+        return build_package(self.version, self.module, self.commonjs, self.source_dir)
 
 
 def read_module(name: str, source_dir: Path = SOURCE_DIR) -> SourceModule:
@@ -384,14 +396,12 @@ def build_package(
 
 def build_bundle(source_dir: Path = SOURCE_DIR) -> Bundle:
     version = source_version(source_dir)
-    module = build_asset(MODULE_ENTRY, form="module", version=version, source_dir=source_dir)
-    commonjs = build_asset(MODULE_ENTRY, form="commonjs", version=version, source_dir=source_dir)
+    entry_exports(read_module(MODULE_ENTRY, source_dir))  # refuses what CommonJS cannot carry
     return Bundle(
         version=version,
         script=build_asset(SCRIPT_ENTRY, form="script", version=version, source_dir=source_dir),
-        module=module,
-        commonjs=commonjs,
-        package=build_package(version, module, commonjs, source_dir),
+        module=build_asset(MODULE_ENTRY, form="module", version=version, source_dir=source_dir),
+        source_dir=source_dir,
     )
 
 

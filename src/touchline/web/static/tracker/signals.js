@@ -238,6 +238,20 @@ export function captureCtas(t) {
   t.afterView.push(() => win.setTimeout(scan, 50));
 }
 
+// What every player reports: `video_play` once per video, and each milestone it passed once.
+function videoPlayed(t, seen, base) {
+  if (seen.played) return;
+  seen.played = true;
+  t.emit("engagement", "video_play", { payload: base });
+}
+function videoReached(t, seen, base, percent) {
+  for (const milestone of VIDEO_MILESTONES) {
+    if (percent < milestone || seen.done.includes(milestone)) continue;
+    seen.done.push(milestone);
+    t.emit("engagement", "video_progress", { payload: { ...base, percent: milestone } });
+  }
+}
+
 // <video> elements (native, and players built on one such as Video.js): `video_play` once,
 // `video_pause`, and `video_progress` at 25/50/75/100 %. Media events do not bubble, so the
 // listeners capture them at the document. Wistia's own <video> is left to captureWistia.
@@ -253,16 +267,9 @@ export function captureVideo(t) {
     const base = { video: video.id || source.split("/").pop() || "video", provider: "native" };
     const duration = video.duration;
     const percent = event.type === "ended" ? 100 : duration > 0 && duration !== Infinity ? Math.floor((video.currentTime / duration) * 100) : 0;
-    if (event.type === "play" && !seen.played) {
-      seen.played = true;
-      t.emit("engagement", "video_play", { payload: base });
-    }
+    if (event.type === "play") videoPlayed(t, seen, base);
     if (event.type === "pause" && !video.ended) t.emit("engagement", "video_pause", { payload: { ...base, percent } });
-    for (const milestone of VIDEO_MILESTONES) {
-      if (percent < milestone || seen.done.includes(milestone)) continue;
-      seen.done.push(milestone);
-      t.emit("engagement", "video_progress", { payload: { ...base, percent: milestone } });
-    }
+    videoReached(t, seen, base, percent);
   };
   for (const type of ["play", "pause", "timeupdate", "ended"]) t.doc.addEventListener(type, onMedia, true);
 }
@@ -274,28 +281,16 @@ export function captureVideo(t) {
 export function captureWistia(t) {
   const onReady = (player) => {
     const base = { video: String(player.hashedId() || player.name() || "video"), provider: "wistia" };
-    const done = [];
-    let played = false;
-    const reach = (percent) => {
-      for (const milestone of VIDEO_MILESTONES) {
-        if (percent < milestone || done.includes(milestone)) continue;
-        done.push(milestone);
-        t.emit("engagement", "video_progress", { payload: { ...base, percent: milestone } });
-      }
-    };
-    player.bind("play", () => {
-      if (played) return;
-      played = true;
-      t.emit("engagement", "video_play", { payload: base });
-    });
+    const seen = { played: false, done: [] };
+    player.bind("play", () => videoPlayed(t, seen, base));
     player.bind("pause", () => {
       if (player.state() === "ended") return;
       const duration = player.duration();
       const percent = duration > 0 ? Math.floor((player.time() / duration) * 100) : 0;
       t.emit("engagement", "video_pause", { payload: { ...base, percent } });
     });
-    player.bind("percentwatchedchanged", (watched) => reach(watched * 100));
-    player.bind("end", () => reach(100));
+    player.bind("percentwatchedchanged", (watched) => videoReached(t, seen, base, watched * 100));
+    player.bind("end", () => videoReached(t, seen, base, 100));
   };
   const queue = (t.win._wq = t.win._wq || []);
   queue.push({ id: "_all", onReady });

@@ -335,8 +335,10 @@ export function createTracker(win, config) {
   if (config.enableClickQuality) captureClicks(t);
   if (config.enableWebVitals) captureVitals(t);
   if (config.enableCtaTracking) captureCtas(t);
-  if (config.enableVideoTracking) captureVideo(t);
-  if (config.enableVideoTracking) captureWistia(t);
+  if (config.enableVideoTracking) {
+    captureVideo(t);
+    captureWistia(t);
+  }
   // Leaving fires pagehide and visibilitychange (hidden) in either order: the page's reports
   // go once, and again only after it was shown again (a tab brought back, a page restored).
   let away = false;
