@@ -32,6 +32,7 @@ from touchline.ingest.collect import COLLECT_PATH
 from touchline.runtime import Runtime, runtime_of
 from touchline.settings import Settings
 from touchline.store.base import Sql
+from touchline.web.shopify_pixel import custom_pixel_code
 from touchline.web.snippet import tracking_snippet
 from touchline.web.tracker_bundle import SOURCE_DIR
 
@@ -231,6 +232,10 @@ class Site:
             "{{KEY}}": self.touchline.tracking_key,
             "{{ELSEWHERE}}": self.origin.replace("127.0.0.1", "localhost"),
         }
+        if "{{SHOPIFY_PIXEL}}" in text:
+            replacements["{{SHOPIFY_PIXEL}}"] = custom_pixel_code(
+                tracking_key=self.touchline.tracking_key, base_url=self.touchline.origin
+            )
         for mark, value in replacements.items():
             text = text.replace(mark, value)
         return text.encode()

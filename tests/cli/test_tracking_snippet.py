@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from touchline.cli.main import app
 from touchline.errors import NotFound
+from touchline.web.shopify_pixel import custom_pixel_code
 
 # The spec's snippet ("Install the tracker"), its key and host marked <KEY> and <HOST>.
 SPEC_SNIPPET = """<script>
@@ -73,3 +74,25 @@ def test_a_profile_off_the_defaults_adds_its_globals_and_no_key_is_an_error(tmp_
     result = CliRunner().invoke(app, ["tracking-key", "snippet", "--profile", profile], env=env)
     assert isinstance(result.exception, NotFound)  # exit status 4 at the entry point
     assert "no active tracking key" in str(result.exception)
+
+
+def test_shopify_prints_the_custom_pixel_or_writes_the_apps_extensions(tmp_path: Path) -> None:
+    env = {
+        "TOUCHLINE_DATA_DIR": str(tmp_path / "data"),
+        "TOUCHLINE_PUBLIC_URL": "https://t.example",
+    }
+    profile, key = provision(env, "--session-timeout", "45")
+    code = touchline(env, "tracking-key", "shopify", "--profile", profile)
+    assert code == custom_pixel_code(
+        tracking_key=key, base_url="https://t.example", session_timeout_minutes=45
+    )
+    out = tmp_path / "app"
+    listed = orjson.loads(
+        touchline(env, "tracking-key", "shopify", "--profile", profile, "--out", str(out), "--json")
+    )
+    assert listed["files"][0] == "custom-pixel.js"
+    assert (out / "custom-pixel.js").read_text() == code
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == sorted(listed["files"])
+    toml = (out / "extensions/atribu-pixel/shopify.extension.toml").read_text()
+    assert key in toml  # the settings the app gives webPixelCreate, as an example

@@ -1,8 +1,9 @@
-"""`touchline tracking-key create|list|revoke|snippet`: the public `trk_…` key of the tracker
-snippet, and the snippet itself."""
+"""`touchline tracking-key create|list|revoke|snippet|shopify`: the public `trk_…` key of the
+tracker snippet, the snippet itself, and the Shopify pixel and app extensions made with it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,8 +11,11 @@ import typer
 from touchline.cli.context import emit_json, settings_of, stdout
 from touchline.control.db import session_scope
 from touchline.control.repos import profiles, tracking_keys
+from touchline.control.repos.profiles import ProfileRecord
 from touchline.control.repos.tracking_keys import TrackingKeyRecord
 from touchline.errors import NotFound
+from touchline.settings import Settings
+from touchline.web.shopify_pixel import custom_pixel_code, pixel_extension_files
 from touchline.web.snippet import ConsentMode, profile_globals, tracking_snippet
 
 CLI_ACTOR = "cli"
@@ -80,25 +84,76 @@ def snippet(
 ) -> None:
     """Print the tracking snippet: the profile's newest active key and this server's URL."""
     settings = settings_of(ctx)
-    with session_scope(settings) as session:
-        record = profiles.get(session, profile)
-        active = [
-            k for k in tracking_keys.list_for_profile(session, profile_id=profile) if k.active
-        ]
-    if not active:
-        raise NotFound(f"profile {profile} has no active tracking key: tracking-key create")
+    record, key = profile_and_key(settings, profile)
     extra = profile_globals(
         session_timeout_minutes=record.session_timeout_minutes,
         session_mode=record.session_mode.value,
         consent_mode=consent_mode,
     )
-    text = tracking_snippet(
-        tracking_key=active[-1].key, base_url=settings.resolved_public_url, extra=extra
-    )
+    text = tracking_snippet(tracking_key=key, base_url=settings.resolved_public_url, extra=extra)
     if as_json:
-        emit_json({"profile_id": profile, "tracking_key": active[-1].key, "snippet": text})
+        emit_json({"profile_id": profile, "tracking_key": key, "snippet": text})
         return
     typer.echo(text)
+
+
+CUSTOM_PIXEL_FILE = "custom-pixel.js"
+
+
+@app.command("shopify")
+def shopify(
+    ctx: typer.Context,
+    profile: ProfileOption,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write a Shopify app's extensions (and custom-pixel.js) here instead of"
+            " printing the custom pixel.",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the Shopify web pixel to paste as a custom pixel (Settings > Customer events),
+    made with the profile's newest active key and this server's URL; with --out, write a
+    Shopify app's extensions instead."""
+    settings = settings_of(ctx)
+    record, key = profile_and_key(settings, profile)
+    base_url, minutes = settings.resolved_public_url, record.session_timeout_minutes
+    code = custom_pixel_code(tracking_key=key, base_url=base_url, session_timeout_minutes=minutes)
+    if out is None:
+        if as_json:
+            emit_json({"profile_id": profile, "tracking_key": key, "code": code})
+        else:
+            typer.echo(code, nl=False)
+        return
+    files = {
+        CUSTOM_PIXEL_FILE: code,
+        **pixel_extension_files(
+            tracking_key=key, base_url=base_url, session_timeout_minutes=minutes
+        ),
+    }
+    for name, text in sorted(files.items()):
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    if as_json:
+        emit_json({"profile_id": profile, "tracking_key": key, "files": sorted(files)})
+        return
+    for name in sorted(files):
+        typer.echo(str(out / name))
+
+
+def profile_and_key(settings: Settings, profile_id: str) -> tuple[ProfileRecord, str]:
+    """The profile and its newest active tracking key (NotFound without one)."""
+    with session_scope(settings) as session:
+        record = profiles.get(session, profile_id)
+        active = [
+            k for k in tracking_keys.list_for_profile(session, profile_id=profile_id) if k.active
+        ]
+    if not active:
+        raise NotFound(f"profile {profile_id} has no active tracking key: tracking-key create")
+    return record, active[-1].key
 
 
 def tracking_key_json(record: TrackingKeyRecord) -> dict[str, Any]:

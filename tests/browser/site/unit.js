@@ -7,6 +7,7 @@ import { newId, nextSession } from "/tracker-src/session.js";
 import { MAX_AGE_MS, MAX_QUEUED, bounded, verdict } from "/tracker-src/delivery.js";
 import { isBot, readConfig } from "/tracker-src/tracker.js";
 import { CTA_CANDIDATES, isCta } from "/tracker-src/signals.js";
+import { eventsOf, identityOfCheckout, pixelConfig, plainId } from "/tracker-src/shopify-pixel.js";
 
 const results = [];
 function check(name, actual, expected) {
@@ -132,5 +133,20 @@ const chosen = (selector) => Array.from(ctas.querySelectorAll(selector)).filter(
 check("cta: the narrowed selector finds what the broad one did",
   chosen(CTA_CANDIDATES), chosen("a[href],button,[role=button],input[type=submit],[data-atribu-cta]"));
 check("cta: which elements are calls to action", chosen(CTA_CANDIDATES), ["Go", "y", "z", "Book a call", "w", "Subscribe"]);
+
+// The Shopify pixel's pure parts: Shopify's ids, events it ignores, settings' bounds.
+check("shopify: a GraphQL id as the Admin API's number",
+  [plainId("gid://shopify/Order/42"), plainId("gid://shopify/OrderIdentity/7?key=x"), plainId(42), plainId(null)], ["42", "7", "42", ""]);
+check("shopify: events it does not map, and a checkout event without a checkout",
+  [eventsOf({ name: "page_viewed", data: {} }), eventsOf({ name: "checkout_completed", data: {} })], [[], []]);
+check("shopify: a purchase without an order id dedupes by the checkout token",
+  eventsOf({ name: "checkout_completed", data: { checkout: { token: "t1", totalPrice: { amount: "12.5", currencyCode: "eur" } } } }),
+  [{ type: "revenue", name: "purchase", revenue: { amount: 12.5, currency: "EUR" }, payload: { checkout_token: "t1", provider_ref: "t1" } }]);
+check("shopify: the logged-in customer fills what the checkout lacks",
+  identityOfCheckout({ email: "" }, { email: "a@b.example", firstName: "Al", id: "gid://shopify/Customer/9" }),
+  { email: "a@b.example", first_name: "Al", shopify_customer_id: "9" });
+check("shopify: settings: the endpoint from the host, the timeout within 1-120",
+  [pixelConfig({ trackingKey: "trk_x", apiHost: "https://h.example/" }), pixelConfig({ trackingKey: "k", endpoint: "https://e/c", sessionTimeoutMinutes: "500" }).timeoutMs],
+  [{ trackingKey: "trk_x", endpoint: "https://h.example/api/tracking/collect", timeoutMs: 1800000 }, 7200000]);
 
 window.unitResults = results;

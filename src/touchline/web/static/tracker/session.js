@@ -9,7 +9,7 @@ export const QUEUE_KEY = "atribu_queue";
 export const VISITOR_COOKIE = "atribu_visitor_id";
 export const SESSION_COOKIE = "atribu_session_id";
 const STORED_KEYS = [ANON_KEY, SESSION_KEY, SESSION_STATE_KEY, USER_KEY, QUEUE_KEY];
-const YEAR_SECONDS = 31536000;
+export const YEAR_SECONDS = 31536000;
 
 // A random (version 4) UUID: crypto.randomUUID where the page is a secure context (https,
 // loopback), about half the cost; elsewhere built from crypto.getRandomValues.

@@ -1,0 +1,1 @@
+{{SHOPIFY_PIXEL}}
