@@ -70,6 +70,7 @@ def test_the_package_is_npms_layout_with_the_module_its_commonjs_twin_and_types(
     names = [entry.name for entry in entries]
     assert names == sorted(names)
     assert names == [
+        "package/LICENSE",
         "package/README.md",
         "package/index.cjs",
         "package/index.d.cts",
@@ -92,6 +93,8 @@ def test_the_package_is_npms_layout_with_the_module_its_commonjs_twin_and_types(
     assert package.file("index.cjs") == bundle.commonjs.text.encode()
     assert package.file("index.d.ts") == (SOURCE_DIR / "index.d.ts").read_bytes()
     assert package.file("index.d.cts") == package.file("index.d.ts")
+    # AGPL: the license travels with the code, as `npm pack` would ship it.
+    assert package.file("LICENSE") == (Path(__file__).parents[2] / "LICENSE").read_bytes()
     assert (
         package.filename == "tracker.tgz" and package.versioned == f"tracker.{bundle.version}.tgz"
     )

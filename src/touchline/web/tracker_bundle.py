@@ -20,6 +20,7 @@ import re
 import tarfile
 from dataclasses import dataclass
 from functools import cache, cached_property
+from importlib import metadata
 from pathlib import Path
 from typing import Final, Literal
 
@@ -369,6 +370,22 @@ def tarball(files: dict[str, bytes]) -> bytes:
     return gzip.compress(out.getvalue(), compresslevel=9, mtime=0)
 
 
+def license_text() -> str:
+    """Touchline's license, shipped in the package as npm ships a project's: from a checkout's
+    LICENSE, else from the installed distribution's metadata."""
+    checkout = Path(__file__).resolve().parents[3] / "LICENSE"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    for name in ("licenses/LICENSE", "LICENSE"):
+        try:
+            found = metadata.distribution("touchline").read_text(name)
+        except metadata.PackageNotFoundError:
+            break
+        if found:
+            return found
+    raise FileNotFoundError("Touchline's LICENSE is neither in the checkout nor installed")
+
+
 def build_package(
     version: str, module: Asset, commonjs: Asset, source_dir: Path = SOURCE_DIR
 ) -> NpmPackage:
@@ -376,6 +393,7 @@ def build_package(
     texts = {
         "package.json": package_json(version),
         "README.md": package_readme(version),
+        "LICENSE": license_text(),
         # The files as served: their last lines name the maps shipped beside them.
         "index.mjs": module.text,
         module.map_filename: module.source_map,
