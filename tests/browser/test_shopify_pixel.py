@@ -129,6 +129,10 @@ def test_checkout_events_arrive_as_the_storefront_visitor_in_its_session(
     }  # fmt: skip
     assert started["payload"]["checkout_token"] == TOKEN
     assert (started["payload"]["value"], started["payload"]["currency"]) == (199, "USD")
+    assert (purchase["event_id"], identifies[-1]["event_id"]) == (
+        "shopify:sh-done-1",
+        "shopify:sh-done-1:identify",
+    )
     assert purchase["type"] == "revenue"
     assert purchase["revenue"] == {"amount": 199, "currency": "USD"}
     assert purchase["payload"]["order_id"] == ORDER_ID

@@ -187,10 +187,10 @@ export function startPixel(api, settings) {
     const { anonymousId, sessionId } = await ids(now);
     const context = (shopifyEvent.context && shopifyEvent.context.document) || {};
     const location = context.location || {};
-    const given = typeof shopifyEvent.id === "string" && shopifyEvent.id.length <= MAX_ID - 8 ? shopifyEvent.id : "";
-    const events = shaped.map((event, index) => ({
+    const given = typeof shopifyEvent.id === "string" && shopifyEvent.id.length <= MAX_ID - 17 ? shopifyEvent.id : "";
+    const events = shaped.map((event) => ({
       // Shopify's event id, so the same customer event sent twice is stored once.
-      event_id: given ? "shopify:" + given + (index ? ":" + index : "") : newId(),
+      event_id: given ? "shopify:" + given + (event.type === "identify" ? ":identify" : "") : newId(),
       timestamp: now,
       anonymous_id: anonymousId,
       session_id: sessionId,
