@@ -201,12 +201,14 @@ def wav_clip(seconds: float = 2.0, rate: int = 8000) -> bytes:
 @dataclass
 class Site:
     """The customer's site: pages from tests/browser/site with the snippet pasted in (its
-    `globals` added, or edited in place for the snippet's own lines), and its own origin's
-    /api/tracking/collect proxied to Touchline (`proxied`: the answers' statuses)."""
+    `globals` added, or edited in place for the snippet's own lines), a test's own `pages`
+    (rendered on each request), and its own origin's /api/tracking/collect proxied to
+    Touchline (`proxied`: the answers' statuses)."""
 
     origin: str
     touchline: Touchline
     globals: dict[str, object] = field(default_factory=dict)
+    pages: dict[str, Callable[[], str]] = field(default_factory=dict)
     submissions: list[bytes] = field(default_factory=list)
     proxied: list[int] = field(default_factory=list)
 
@@ -262,6 +264,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.answer((SOURCE_DIR / path[12:]).read_bytes(), "text/javascript")
             elif path.startswith("files/"):
                 self.answer(b"%PDF-1.4\n%%EOF\n", "application/pdf")
+            elif path in site.pages:
+                self.answer(site.pages[path]().encode(), "text/html; charset=utf-8")
             elif (SITE_DIR / path).is_file():
                 kind = "text/javascript" if path.endswith(".js") else "text/html; charset=utf-8"
                 self.answer(site.render(path), kind)

@@ -40,11 +40,16 @@ _HEAD: Final = """<script>
   window.ATRIBU_INTERCEPT_FBQ = true;
   window.ATRIBU_META_BRIDGE_PAGEVIEW = false;
 """
-_TAIL: Final = """  window.atribuTracker = window.atribuTracker || function() {
+# Calls made before the script has loaded queue here; the script replays them.
+QUEUE_STUB: Final = """  window.atribuTracker = window.atribuTracker || function() {
     (window.atribuTracker.q = window.atribuTracker.q || []).push(arguments);
   };
-</script>
+"""
+_TAIL: Final = (
+    QUEUE_STUB
+    + """</script>
 <script src=SCRIPT defer></script>"""
+)
 
 
 def tracking_snippet(
