@@ -96,3 +96,9 @@ def test_shopify_prints_the_custom_pixel_or_writes_the_apps_extensions(tmp_path:
     assert written == sorted(listed["files"])
     toml = (out / "extensions/atribu-pixel/shopify.extension.toml").read_text()
     assert key in toml  # the settings the app gives webPixelCreate, as an example
+    # The storefront's app embed, pre-filled with the key and the profile's session rule.
+    embed = (out / "extensions/atribu-tracker/blocks/atribu-tracker.liquid").read_text()
+    schema = orjson.loads(embed.split("{% schema %}")[1].split("{% endschema %}")[0])
+    defaults = {setting["id"]: setting.get("default") for setting in schema["settings"]}
+    assert key in defaults.values() and 45 in defaults.values()
+    assert (out / "extensions/atribu-tracker/shopify.extension.toml").is_file()

@@ -16,6 +16,7 @@ from touchline.control.repos.tracking_keys import TrackingKeyRecord
 from touchline.errors import NotFound
 from touchline.settings import Settings
 from touchline.web.shopify_pixel import custom_pixel_code, pixel_extension_files
+from touchline.web.shopify_theme import theme_extension_files
 from touchline.web.snippet import ConsentMode, profile_globals, tracking_snippet
 
 CLI_ACTOR = "cli"
@@ -108,15 +109,19 @@ def shopify(
         Path | None,
         typer.Option(
             "--out",
-            help="Write a Shopify app's extensions (and custom-pixel.js) here instead of"
-            " printing the custom pixel.",
+            help="A Shopify app's root: write its extensions (the theme app embed and the web"
+            " pixel) and custom-pixel.js there instead of printing the custom pixel.",
         ),
     ] = None,
+    consent_mode: Annotated[
+        ConsentMode,
+        typer.Option("--consent-mode", help="The theme embed's: none, required or strict."),
+    ] = ConsentMode.NONE,
     as_json: JsonFlag = False,
 ) -> None:
     """Print the Shopify web pixel to paste as a custom pixel (Settings > Customer events),
     made with the profile's newest active key and this server's URL; with --out, write a
-    Shopify app's extensions instead."""
+    Shopify app's extensions instead: the storefront's app embed and the checkout's pixel."""
     settings = settings_of(ctx)
     record, key = profile_and_key(settings, profile)
     base_url, minutes = settings.resolved_public_url, record.session_timeout_minutes
@@ -131,6 +136,13 @@ def shopify(
         CUSTOM_PIXEL_FILE: code,
         **pixel_extension_files(
             tracking_key=key, base_url=base_url, session_timeout_minutes=minutes
+        ),
+        **theme_extension_files(
+            tracking_key=key,
+            base_url=base_url,
+            session_timeout_minutes=minutes,
+            session_mode=record.session_mode.value,
+            consent_mode=consent_mode,
         ),
     }
     for name, text in sorted(files.items()):
