@@ -176,7 +176,7 @@ def test_a_customer_event_delivered_twice_is_stored_once(
     assert touchline.rows("SELECT count(*) FROM events WHERE name = 'add_to_cart'") == [(1,)]
 
 
-def test_a_checkout_without_a_storefront_visit_makes_the_visitor_the_tracker_then_keeps(
+def test_a_checkout_before_any_storefront_visit_makes_the_ids_the_tracker_then_keeps(
     page: Page, site: Site, touchline: Touchline
 ) -> None:
     """A buyer who lands in checkout first (a link from an email): the pixel makes the ids,
