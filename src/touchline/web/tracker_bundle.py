@@ -372,10 +372,11 @@ def tarball(files: dict[str, bytes]) -> bytes:
 
 def license_text() -> str:
     """Touchline's license, shipped in the package as npm ships a project's: from a checkout's
-    LICENSE, else from the installed distribution's metadata."""
-    checkout = Path(__file__).resolve().parents[3] / "LICENSE"
-    if checkout.is_file():
-        return checkout.read_text(encoding="utf-8")
+    LICENSE (beside its pyproject.toml, so an installed copy never picks up a stranger's),
+    else from the installed distribution's metadata."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "pyproject.toml").is_file() and (root / "LICENSE").is_file():
+        return (root / "LICENSE").read_text(encoding="utf-8")
     for name in ("licenses/LICENSE", "LICENSE"):
         try:
             found = metadata.distribution("touchline").read_text(name)

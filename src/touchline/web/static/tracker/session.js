@@ -22,6 +22,12 @@ export function newId() {
   return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
 }
 
+// A session timeout setting in minutes: 1–120, 30 when absent or not a positive number.
+export function sessionMinutes(value) {
+  const minutes = Number(value);
+  return minutes > 0 ? Math.min(120, Math.max(1, Math.round(minutes))) : 30;
+}
+
 // The session after an event at `now`: a new one after more than `timeoutMs` of inactivity,
 // or (splitting on source) when a page view brings a source other than the session's last.
 export function nextSession(previous, now, timeoutMs, splitOnSource, source, isView) {

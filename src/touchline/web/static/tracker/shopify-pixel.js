@@ -3,19 +3,21 @@
 // `purchase`, sent as the storefront's visitor (the ids the tracker keeps in the top frame's
 // localStorage, read through Shopify's asynchronous `browser` API). docs/tracker.md#shopify.
 
+import { collectUrl } from "./url.js";
 import {
   ANON_KEY, SESSION_KEY, SESSION_STATE_KEY, VISITOR_COOKIE, SESSION_COOKIE, YEAR_SECONDS, newId, nextSession,
+  sessionMinutes,
 } from "./session.js";
+import { verdict } from "./delivery.js";
 
 export const PIXEL_EVENTS = {
   product_added_to_cart: "add_to_cart",
   checkout_started: "checkout_started",
   checkout_completed: "purchase",
 };
-const COLLECT_PATH = "/api/tracking/collect";
 const MAX_ITEMS = 50;
 const MAX_ID = 128;
-const RETRY_DELAYS_MS = [1000, 5000, 20000];
+const PIXEL_RETRY_MS = [1000, 5000, 20000];
 
 // A MoneyV2 (`{amount, currencyCode}`) as a number, or undefined.
 function amountOf(money) {
@@ -117,12 +119,10 @@ export function eventsOf(shopifyEvent, customer) {
 // `sessionTimeoutMinutes` (1–120, 30 by default) as the storefront tracker's.
 export function pixelConfig(settings) {
   const given = settings || {};
-  const host = String(given.apiHost || "").replace(/\/+$/, "");
-  const minutes = Math.round(Number(given.sessionTimeoutMinutes) || 30);
   return {
     trackingKey: String(given.trackingKey || ""),
-    endpoint: String(given.endpoint || (host ? host + COLLECT_PATH : "")),
-    timeoutMs: Math.min(120, Math.max(1, minutes)) * 60000,
+    endpoint: String(given.endpoint || (given.apiHost ? collectUrl(given.apiHost) : "")),
+    timeoutMs: sessionMinutes(given.sessionTimeoutMinutes) * 60000,
   };
 }
 
@@ -201,8 +201,8 @@ export function startPixel(api, settings) {
     }));
     await send(JSON.stringify({ tracking_key: config.trackingKey, events }));
   }
-  // Sent at once; a failed request (offline, 429, 5xx) is tried again while the page stays
-  // open. A refused one (400, 401) is not: the same body would be refused again.
+  // Sent at once; what the tracker retries (offline, 408, 429, 5xx) is tried again while the
+  // page stays open. A refused request (400, 401) is not: the same body would be refused again.
   async function send(body) {
     for (let attempt = 0; ; attempt++) {
       let status = 0;
@@ -210,9 +210,8 @@ export function startPixel(api, settings) {
         const answer = await fetch(config.endpoint, { method: "POST", body, headers: { "Content-Type": "text/plain" }, keepalive: true });
         status = answer.status;
       } catch {}
-      const again = status === 0 || status === 408 || status === 429 || status >= 500;
-      if (!again || attempt >= RETRY_DELAYS_MS.length) return status;
-      await new Promise((done) => setTimeout(done, RETRY_DELAYS_MS[attempt]));
+      if (verdict(status) !== "retry" || attempt >= PIXEL_RETRY_MS.length) return status;
+      await new Promise((done) => setTimeout(done, PIXEL_RETRY_MS[attempt]));
     }
   }
   for (const shopifyName in PIXEL_EVENTS) {

@@ -1,7 +1,7 @@
 // The tracker: configuration with the spec's defaults and ranges, the client's methods, the
 // session kept on every event, consent gating, and the auto-captures it installs.
 
-import { pathOf, pathPattern, sourceOf } from "./url.js";
+import { collectUrl, pathOf, pathPattern, sourceOf } from "./url.js";
 import { consentDecision, identityOf, kindOf, payloadOf } from "./events.js";
 import {
   CONSENT_KEY,
@@ -14,6 +14,7 @@ import {
   newId,
   nextSession,
   readJson,
+  sessionMinutes,
 } from "./session.js";
 import { createSender } from "./delivery.js";
 import {
@@ -77,16 +78,13 @@ export function isBot(userAgent) {
 // brought into range, unknown modes fall back to the default.
 export function readConfig(options, defaultHost) {
   const given = options || {};
-  let host = String(given.apiHost || defaultHost || "");
-  while (host.endsWith("/")) host = host.slice(0, -1);
-  const timeout = Number(given.sessionTimeoutMinutes);
   const beat = given.heartbeatIntervalSeconds === false ? 0 : Number(given.heartbeatIntervalSeconds ?? 60);
   return {
     trackingKey: String(given.trackingKey || ""),
-    endpoint: String(given.trackingEndpoint || host + "/api/tracking/collect"),
+    endpoint: String(given.trackingEndpoint || collectUrl(given.apiHost || defaultHost)),
     interceptMetaFbq: flag(given.interceptMetaFbq, true),
     metaBridgePageview: flag(given.metaBridgePageview, false),
-    sessionTimeoutMinutes: timeout > 0 ? Math.min(120, Math.max(1, Math.round(timeout))) : 30,
+    sessionTimeoutMinutes: sessionMinutes(given.sessionTimeoutMinutes),
     sessionMode: SESSION_MODES.includes(given.sessionMode) ? given.sessionMode : SESSION_MODES[0],
     heartbeatIntervalSeconds: beat > 0 ? Math.max(5, beat) : 0,
     enableClickQuality: flag(given.enableClickQuality, true),

@@ -68,6 +68,13 @@ export function pathPattern(glob) {
   return new RegExp("^" + parts.join(".*") + "$");
 }
 
+// Touchline's collect endpoint on a host (scheme and host; trailing slashes ignored).
+export function collectUrl(host) {
+  let base = String(host || "");
+  while (base.endsWith("/")) base = base.slice(0, -1);
+  return base + "/api/tracking/collect";
+}
+
 // A URL's path; "" when it is not one.
 export function pathOf(url) {
   try {
