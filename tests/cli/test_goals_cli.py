@@ -99,3 +99,32 @@ def test_fx_rates_import_all_or_nothing(profile: tuple[Path, str], tmp_path: Pat
     rates.write_text("date,currency,per_eur\n2026-03-03,COP,4301\n2026-03-03,UYU,zero\n")
     refused = cli(data, "import", "fx-rates", str(rates), ok=False)
     assert "line 3" in refused and "nothing imported" in refused
+
+
+def test_a_goals_sources_are_edited_a_default_goals_too(profile: tuple[Path, str]) -> None:
+    data, pid = profile
+    edited = cli(data, "goals", "edit", "--profile", pid, "order_placed", "--add-event", "purchase")
+    assert edited["source_events"] == ["order_placed", "purchase"]
+    assert edited["revenue_type"] == "gross"
+    listed = cli(data, "goals", "list", "--profile", pid)["goals"]
+    assert [g["source_events"] for g in listed if g["key"] == "order_placed"] == [
+        ["order_placed", "purchase"]
+    ]
+    swapped = cli(data, "goals", "edit", "--profile", pid, "order_placed", "--remove-event",
+                  "order_placed", "--add-event", "shop_order")  # fmt: skip
+    assert swapped["source_events"] == ["purchase", "shop_order"]
+
+    def refused(*args: str) -> str:
+        return str(cli(data, "goals", "edit", "--profile", pid, *args, ok=False))
+
+    assert "'payment_received'" in refused("order_placed", "--add-event", "payment_received")
+    assert "at least one source event" in refused(
+        "order_placed", "--remove-event", "purchase", "--remove-event", "shop_order"
+    )
+    assert "never become conversions" in refused("order_placed", "--add-event", "page_view")
+    assert "no goal 'nope'" in refused("nope", "--add-event", "x")
+    # Nothing refused was kept.
+    listed = cli(data, "goals", "list", "--profile", pid)["goals"]
+    assert [g["source_events"] for g in listed if g["key"] == "order_placed"] == [
+        ["purchase", "shop_order"]
+    ]

@@ -141,3 +141,44 @@ def test_deliveries_in_one_batch_complete_the_first_one_and_never_overwrite(plan
     assert plane.rows("conversion_id, utm_source, campaign_id, identity_value") == [
         (intent["event_id"], "newsletter", "", "bo@example.com")
     ]
+
+
+def test_an_order_known_by_its_checkout_counts_once_whichever_comes_first(plane: Plane) -> None:
+    """Shopify's pixel may know only the checkout token; the webhook knows the order id and the
+    token. Either order of arrival, in one batch or two: one order (CHECKLIST §2.4)."""
+    pixel = server(plane, "order_placed", T0, amount="90", provider_ref="tok_a",
+                   checkout_token="tok_a")  # fmt: skip
+    webhook = server(plane, "order_placed", T0 + MINUTE, amount="90", provider_ref="1001",
+                     checkout_token="tok_a", utm_source="facebook")  # fmt: skip
+    assert plane.load(pixel) == 1
+    assert plane.load(webhook) == 0
+    # The webhook's campaign data completes the pixel's order; nothing else is overwritten.
+    assert plane.rows("conversion_id, provider_ref, checkout_ref, utm_source") == [
+        (pixel["event_id"], "tok_a", "tok_a", "facebook")
+    ]
+
+    later = server(plane, "order_placed", T0, amount="40", provider_ref="1002",
+                   checkout_token="tok_b")  # fmt: skip
+    pixel_later = server(plane, "order_placed", T0 + MINUTE, amount="40", provider_ref="tok_b",
+                         checkout_token="tok_b")  # fmt: skip
+    assert plane.load(pixel_later, later) == 1  # one batch, the webhook first in time
+    assert (
+        plane.load(
+            server(plane, "order_placed", T0 + 2 * MINUTE, amount="40", provider_ref="tok_b")
+        )
+        == 0
+    )  # the token as a provider ref meets the recorded order's checkout
+    assert plane.rows("provider_ref", "checkout_ref = 'tok_b'") == [("1002",)]
+
+
+def test_a_checkout_dedupes_only_within_its_goal_and_never_refunds(plane: Plane) -> None:
+    order = server(plane, "order_placed", T0, amount="90", provider_ref="1001",
+                   checkout_token="tok_a")  # fmt: skip
+    paid = server(plane, "payment_received", T0, amount="90", provider_ref="shopify_order:1001",
+                  checkout_token="tok_a")  # fmt: skip
+    other = server(plane, "order_placed", T0, amount="15", provider_ref="1003",
+                   checkout_token="tok_c")  # fmt: skip
+    refund = server(plane, "payment_refunded", T0 + MINUTE, amount="-10", provider_ref="re_1",
+                    refund_of="shopify_order:1001", checkout_token="tok_a")  # fmt: skip
+    assert plane.load(order, paid, other, refund) == 4
+    assert plane.rows("goal_key, checkout_ref", "refund_of <> ''") == [("payment_received", "")]

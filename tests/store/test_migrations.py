@@ -158,7 +158,7 @@ def test_migration_8_gives_sessions_their_neighbours_and_visits_their_pages(
             _append(store, "events", EVENT_COLUMNS, event_id=f"e{n}", visitor_key=visitor, ts=ts,
                     received_at=ts, type="page_view", path=path, origin="tracker")  # fmt: skip
 
-        assert migrations.apply(_engine(store)) == [8]
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:8]) == [8]
 
         us = [int(at.timestamp() * 1_000_000) for at in starts]
         adjacency = "SELECT visitor_key, previous_start_us, next_start_us FROM sessions"
@@ -173,6 +173,30 @@ def test_migration_8_gives_sessions_their_neighbours_and_visits_their_pages(
         discard(store)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_migration_9_gives_conversions_a_checkout_ref_and_keeps_their_rows(
+    engine: str, tmp_path: Path
+) -> None:
+    store = open_store(store_url(engine, tmp_path))
+    try:
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:8])[-1] == 8
+        _drop_checkout_ref(_engine(store))  # as a store created before migration 9
+        at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+        before = tuple(c for c in CONVERSIONS.columns if c.name != "checkout_ref")
+        _append(store, "conversions", before, conversion_id="order", ts=at,
+                provider_ref="1001")  # fmt: skip
+
+        assert migrations.apply(_engine(store)) == [9]
+
+        # The old row reads NULL (it deduped by its provider ref); new rows carry the token.
+        _append(store, "conversions", CONVERSIONS.columns, conversion_id="later", ts=at,
+                provider_ref="1002", checkout_ref="tok")  # fmt: skip
+        sql = "SELECT conversion_id, provider_ref, checkout_ref FROM conversions ORDER BY 1"
+        assert store.query(Sql(sql)) == [("later", "1002", "tok"), ("order", "1001", None)]
+    finally:
+        discard(store)
+
+
 def test_appended_conversions_always_carry_their_computed_key(event_store: EventStore) -> None:
     at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
     _append(event_store, "conversions", CONVERSIONS.columns, conversion_id="pay", ts=at,
@@ -181,6 +205,11 @@ def test_appended_conversions_always_carry_their_computed_key(event_store: Event
     assert event_store.query(Sql("SELECT conversion_key FROM conversions")) == [
         (conversion_key("p", "pay"),)
     ]
+
+
+def _drop_checkout_ref(store: Migratable) -> None:
+    table = f"{store.database}.conversions" if store.database else "conversions"
+    store.execute_native(f"ALTER TABLE {table} DROP COLUMN checkout_ref")
 
 
 def _forget_conversion_keys(store: Migratable) -> None:

@@ -1,4 +1,4 @@
-"""`touchline goals list|create|map-stage|unmap-stage`: which events become conversions."""
+"""`touchline goals list|create|edit|map-stage|unmap-stage`: which events become conversions."""
 
 from __future__ import annotations
 
@@ -80,6 +80,32 @@ def create(
         emit_json({"id": goal.key, "key": goal.key, "revenue_type": goal.revenue_type.value})
         return
     stdout.print(f"Goal {goal.key} ({goal.revenue_type.value}) created.")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    profile: Profile,
+    key: Annotated[str, typer.Argument(help="Goal key, a default one too.")],
+    add: Annotated[
+        list[str] | None, typer.Option("--add-event", help="Source event to add (repeatable).")
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove-event", help="Source event to remove (repeatable)."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change which events make a goal's conversions, from the next events loaded on."""
+    with session_scope(settings_of(ctx)) as session:
+        repo.ensure_defaults(session, profile)
+        goal = repo.edit_sources(
+            session, profile_id=profile, key=key, add=add or (), remove=remove or ()
+        )
+    if as_json:
+        emit_json(goal_json(goal))
+        return
+    stdout.print(f"Goal {goal.key}: {', '.join(goal.source_events)}.")
 
 
 @app.command("map-stage")

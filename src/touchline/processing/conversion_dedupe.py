@@ -52,24 +52,37 @@ def _new_ids(store: EventStore, rows: list[Row]) -> list[Row]:
     return out
 
 
-def _ref_key(row: Row) -> tuple[str, str, str, bool]:
-    return (row["profile_id"], row["goal_key"], row["provider_ref"], bool(row["refund_of"]))
+RefKey = tuple[str, str, str, bool]
+
+
+def _ref_keys(row: Row) -> list[RefKey]:
+    """What a conversion counts once under: its provider ref and its checkout's (Shopify's pixel
+    may know only the checkout token), each per (profile, goal), refunds apart."""
+    refs = dict.fromkeys((row["provider_ref"], row.get("checkout_ref") or ""))
+    refund = bool(row["refund_of"])
+    return [(row["profile_id"], row["goal_key"], ref, refund) for ref in refs if ref]
 
 
 def _first_refs(store: EventStore, rows: list[Row]) -> list[Row]:
     """A payment, order or deal delivered twice (two webhooks, a pixel and a webhook) counts
-    once per goal; a refund's own ref dedupes refunds."""
-    refs = [r["provider_ref"] for r in rows if r["provider_ref"]]
+    once per goal: a second delivery naming the same provider ref or the same checkout is
+    dropped. A refund's own ref dedupes refunds."""
+    refs = [key[2] for row in rows for key in _ref_keys(row)]
     if not refs:
         return rows
-    found = store.query(q.stored_refs(_profiles(rows), refs))
-    seen = {(str(p), str(g), str(ref), bool(refund)) for p, g, ref, refund in found}
+    seen: set[RefKey] = set()
+    for profile_id, goal, ref, checkout, refund in store.query(
+        q.stored_refs(_profiles(rows), refs)
+    ):
+        seen.update(
+            (str(profile_id), str(goal), str(r), bool(refund)) for r in (ref, checkout) if r
+        )
     out = []
     for row in rows:
-        if row["provider_ref"]:
-            if _ref_key(row) in seen:
-                continue
-            seen.add(_ref_key(row))
+        keys = _ref_keys(row)
+        if any(key in seen for key in keys):
+            continue
+        seen.update(keys)
         out.append(row)
     return out
 
@@ -165,33 +178,42 @@ def _waiting_refunds(
 
 
 def complete_counted(store: EventStore, built: list[Row], counted: list[Row]) -> list[Row]:
-    """Fill what the counted conversion of a provider ref lacks from the deliveries that did not
-    count: its campaign data (as a whole), its visitor, its person. One payment arrives as a
-    charge, an intent and a checkout session in any order, and only the checkout carries the
-    Payment Link's metadata. Batch rows are completed in place; returns the recorded ones that
+    """Fill what the counted conversion of a provider ref (or checkout) lacks from the
+    deliveries that did not count: its campaign data (as a whole), its visitor, its person, its
+    checkout. One payment arrives as a charge, an intent and a checkout session in any order,
+    and only the checkout carries the Payment Link's metadata; a Shopify order comes from the
+    pixel and the webhook. Batch rows are completed in place; returns the recorded ones that
     changed (the caller rewrites them at the new version). Never overwrites a value."""
     kept = {(r["profile_id"], r["conversion_id"]) for r in counted}
-    extra = [r for r in built if _is_payment_ref(r) and (r["profile_id"], r["conversion_id"])
+    extra = [r for r in built if _has_refs(r) and (r["profile_id"], r["conversion_id"])
              not in kept]  # fmt: skip
     if not extra:
         return []
-    targets = {_ref_key(r): r for r in counted if _is_payment_ref(r)}
-    unseen = [r["provider_ref"] for r in extra if _ref_key(r) not in targets]
-    recorded: dict[tuple[str, str, str, bool], Row] = {}
+    targets = {key: r for r in counted if _has_refs(r) for key in _ref_keys(r)}
+    unseen = [
+        key[2] for r in extra if _found(targets, _ref_keys(r)) is None for key in _ref_keys(r)
+    ]
+    recorded: dict[RefKey, Row] = {}
     if unseen:
         found = store.query_arrow(q.counted_payments(_profiles(extra), unseen)).to_pylist()
-        recorded = {_ref_key(r): r for r in found}
+        recorded = {key: r for r in found for key in _ref_keys(r)}
     changed: dict[tuple[str, str], Row] = {}
     for row in sorted(extra, key=lambda r: (r["ts"], r["conversion_id"])):
-        key = _ref_key(row)
-        target = targets.get(key) or recorded.get(key)
-        if target is not None and _filled(target, row) and key not in targets:
+        keys = _ref_keys(row)
+        in_batch = _found(targets, keys)
+        target = in_batch or _found(recorded, keys)
+        if target is not None and _filled(target, row) and in_batch is None:
             changed[(target["profile_id"], target["conversion_id"])] = target
     return list(changed.values())
 
 
-def _is_payment_ref(row: Row) -> bool:
-    return bool(row["provider_ref"]) and not row["refund_of"]
+def _found(rows: dict[RefKey, Row], keys: list[RefKey]) -> Row | None:
+    """The row under the first of `keys` present (the provider ref before the checkout)."""
+    return next((rows[key] for key in keys if key in rows), None)
+
+
+def _has_refs(row: Row) -> bool:
+    return bool(row["provider_ref"] or row.get("checkout_ref")) and not row["refund_of"]
 
 
 def _filled(target: Row, source: Row) -> bool:
@@ -205,5 +227,8 @@ def _filled(target: Row, source: Row) -> bool:
         changed = True
     if not target["identity_value"] and source["identity_value"]:
         target.update({f: source[f] for f in PERSON})
+        changed = True
+    if not target.get("checkout_ref") and source.get("checkout_ref"):
+        target["checkout_ref"] = source["checkout_ref"]
         changed = True
     return changed

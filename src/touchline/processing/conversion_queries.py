@@ -35,12 +35,17 @@ def stored_ids(profiles: Sequence[str], ids: Sequence[str]) -> Sql:
     )
 
 
+REFS: Final = "(provider_ref IN (SELECT unnest($refs)) OR checkout_ref IN (SELECT unnest($refs)))"
+"""A recorded conversion names one of `$refs` as its provider ref or as its checkout."""
+
+
 def stored_refs(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
-    """Provider refs already counted: (profile, goal, ref, is a refund)."""
+    """Refs already counted, by either column: (profile, goal, provider ref, checkout ref (''
+    for rows recorded before migration 9), is a refund)."""
     return Sql(
-        "SELECT DISTINCT profile_id, goal_key, provider_ref, refund_of <> '' FROM conversions"
-        " WHERE profile_id IN (SELECT unnest($profiles))"
-        " AND provider_ref IN (SELECT unnest($refs))",
+        "SELECT DISTINCT profile_id, goal_key, provider_ref, COALESCE(checkout_ref, ''),"
+        f" refund_of <> '' FROM conversions WHERE profile_id IN (SELECT unnest($profiles))"
+        f" AND {REFS}",
         {"profiles": _texts(profiles), "refs": _texts(refs)},
     )
 
@@ -57,10 +62,11 @@ def payments_of(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
 
 
 def counted_payments(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
-    """Whole rows of recorded conversions (not refunds) counted for these provider refs."""
+    """Whole rows of recorded conversions (not refunds) counted for these provider or checkout
+    refs."""
     return Sql(
         f"SELECT {COLUMNS} FROM conversions WHERE profile_id IN (SELECT unnest($profiles))"
-        " AND refund_of = '' AND provider_ref IN (SELECT unnest($refs))"
+        f" AND refund_of = '' AND {REFS}"
         " ORDER BY profile_id, conversion_id",
         {"profiles": _texts(profiles), "refs": _texts(refs)},
     )

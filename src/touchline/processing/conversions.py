@@ -226,6 +226,7 @@ def _conversion(event: dict[str, Any], rules: ProfileRules) -> dict[str, Any] | 
         **_person(event, payload, browser, rules.context),
         "provider_ref": _text(payload.get("provider_ref"), MAX_REF),
         "refund_of": _refund_ref(payload) if refund else "",
+        "checkout_ref": "" if refund else _text(payload.get("checkout_token"), MAX_REF),
         "origin": event["origin"],
         **_money(amount, event["currency"] or "", event["ts"], rules),
         **_campaign(event, payload, browser),

@@ -180,7 +180,7 @@ MIGRATIONS: list[Migration] = [
         7,
         "integer conversion keys",
         (
-            AddColumn(CONVERSIONS.name, CONVERSIONS.columns[-1]),
+            AddColumn(CONVERSIONS.name, CONVERSIONS.column("conversion_key")),
             FillKeys(CONVERSIONS.name, "conversion_key"),
             RunSql("DROP VIEW IF EXISTS credits"),
             RenameTable(CREDIT_ROWS.name, "credit_rows_6"),
@@ -202,6 +202,10 @@ MIGRATIONS: list[Migration] = [
             RunSql("TRUNCATE TABLE session_pages"),  # a rerun starts over
             RunSql(_FILL_PAGES),
         ),
+    ),
+    # Rows recorded before it keep NULL: they dedupe by their provider ref alone.
+    Migration(
+        9, "checkout refs", (AddColumn(CONVERSIONS.name, CONVERSIONS.column("checkout_ref")),)
     ),
 ]
 

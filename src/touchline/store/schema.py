@@ -110,6 +110,10 @@ class Table:
             names.add(self.partition_month_of)
         return frozenset(n for n in self.column_names if n in names)
 
+    def column(self, name: str) -> Column:
+        [found] = [c for c in self.columns if c.name == name]
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class View:
@@ -340,6 +344,13 @@ CONVERSIONS = Table(
         Column("version", T.INT64),
         # Event migration 7 (decision 0762); the store sets it on every append (store/keys.py).
         Column("conversion_key", T.INT64, "conversion_key(profile_id, conversion_id)"),
+        # Event migration 9 (decision 0714): Shopify's pixel may know only the checkout.
+        Column(
+            "checkout_ref",
+            T.TEXT,
+            "the checkout an order came from (Shopify's checkout"
+            " token): a second dedupe key, or ''",
+        ),
     ),
     sort_key=("profile_id", "conversion_id"),
     version="version",

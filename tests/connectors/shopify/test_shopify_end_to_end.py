@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,7 +24,7 @@ from tests.serving import BROWSER_UA, Served, serving
 from touchline.connectors import service
 from touchline.connectors.base import HttpOptions
 from touchline.connectors.shopify.client import ORDERS_PATH
-from touchline.control.repos import connections, profiles
+from touchline.control.repos import connections, goals, profiles
 from touchline.control.repos.connections import Health
 from touchline.ingest.protocol import EventType, RawEvent
 from touchline.ingest.server_events import SpoolSubmitter
@@ -239,3 +240,40 @@ def test_a_forged_webhook_is_refused_and_stores_nothing(
     assert answer.json()["error"]["code"] == "invalid_signature"
     settle(served)
     assert rows(served, "SELECT count(*) FROM events") == [(0,)]
+
+
+def test_the_pixels_purchase_and_the_orders_webhook_count_one_order_by_the_checkout(
+    served: Served, provider_api: FixtureServer
+) -> None:
+    """`purchase` mapped into `order_placed` (`touchline goals edit`); the pixel saw the checkout
+    but not yet its order id. The webhook's order names the same checkout token: one order,
+    the pixel's, completed with the webhook's campaign data (CHECKLIST §2.4)."""
+    connection_id = connect(served, provider_api, cash=False)
+    with served.runtime.database.transaction() as session:
+        goals.ensure_defaults(session, served.profile_id)
+        goals.edit_sources(session, profile_id=served.profile_id, key="order_placed",
+                           add=["purchase"])  # fmt: skip
+    token = "8f2a6b1c3d4e5f60718293a4b5c61001"  # order_1001.json's checkout_token
+    purchase = {
+        "event_id": "shopify:sh-7c1e", "type": "revenue", "name": "purchase",
+        "anonymous_id": "anon-7f3c2a", "timestamp": int(time.time() * 1000),
+        "url": "https://touchline-test.myshopify.com/checkouts/c/1001/thank-you",
+        "revenue": {"amount": 199, "currency": "USD"},
+        "payload": {"checkout_token": token, "provider_ref": token},
+    }  # fmt: skip
+    answer = served.client.post(
+        "/api/tracking/collect", json={"tracking_key": served.tracking_key, "events": [purchase]}
+    )
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {"accepted": 1}
+    settle(served)
+    assert post(served, connection_id, "orders/create", "order_1001.json").status_code == 200
+    settle(served)
+
+    assert rows(
+        served, "SELECT conversion_id, event_name, goal_key, provider_ref, checkout_ref,"
+                " utm_source, reporting_value FROM conversions",
+    ) == [
+        ("shopify:sh-7c1e", "purchase", "order_placed", token, token, "facebook",
+         Decimal("199.0000"))
+    ]  # fmt: skip

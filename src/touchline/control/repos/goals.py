@@ -79,6 +79,35 @@ def create_goal(
     return goal
 
 
+def edit_sources(
+    session: Session,
+    *,
+    profile_id: str,
+    key: str,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> GoalDefinition:
+    """Add source events to a goal (a default one too: the Shopify pixel's `purchase` into
+    `order_placed`, so the pixel and the webhook count one order) and remove others. The rules
+    of a new goal apply: `InvalidParameter` for a name no goal may take or for none left,
+    `Conflict` when an added name belongs to another goal, `NotFound` for an unknown key.
+    Applies to events loaded from then on."""
+    _require_profile(session, profile_id)
+    row = session.scalar(select(Goal).where(Goal.profile_id == profile_id, Goal.key == key))
+    if row is None:
+        raise NotFound(f"the profile has no goal {key!r}")
+    dropped = {e.strip() for e in remove}
+    kept = [e for e in row.source_events if e not in dropped]
+    goal = _checked(key, row.name, [*kept, *add], row.revenue_type, row.attribution_eligible)
+    for other in list_goals(session, profile_id):
+        shared = sorted(set(other.source_events) & set(goal.source_events))
+        if other.key != key and shared:
+            raise Conflict(f"{shared} already make {other.key!r} conversions")
+    row.source_events = list(goal.source_events)
+    session.flush()
+    return goal
+
+
 def _checked(
     key: str,
     name: str,

@@ -108,8 +108,9 @@ export function eventsOf(shopifyEvent, customer) {
   if (name === "checkout_started") return events.concat([{ type: "track", name, payload: fields }]);
   const { value, currency, ...rest } = fields;
   const orderId = plainId(checkout.order && checkout.order.id);
-  // The order id is the ref the Shopify webhook's `order_placed` carries: a purchase mapped
-  // into that goal counts once with it (decision 0714); without one, the checkout token.
+  // The order id is the ref the Shopify webhook's `order_placed` carries, and the checkout
+  // token rides along as its checkout: a purchase mapped into that goal counts once with either
+  // (decision 0714); without an order id the token is the ref too.
   const payload = present({ ...rest, order_id: orderId, provider_ref: orderId || checkout.token });
   const revenue = { amount: value || 0, currency: String(currency || "").toUpperCase() };
   return events.concat([{ type: "revenue", name, revenue, payload }]);
