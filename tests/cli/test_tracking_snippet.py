@@ -62,12 +62,14 @@ def test_a_profile_off_the_defaults_adds_its_globals_and_no_key_is_an_error(tmp_
         env, "--session-timeout", "15", "--session-mode", "inactivity_or_source_change"
     )
     printed = touchline(
-        env, "tracking-key", "snippet", "--profile", profile, "--consent-mode", "strict"
-    )
-    assert printed.splitlines()[5:8] == [
+        env, "tracking-key", "snippet", "--profile", profile, "--consent-mode", "strict",
+        "--cookie-domain", "clinic.example",
+    )  # fmt: skip
+    assert printed.splitlines()[5:9] == [
         "  window.ATRIBU_SESSION_TIMEOUT_MINUTES = 15;",
         '  window.ATRIBU_SESSION_MODE = "inactivity_or_source_change";',
         '  window.ATRIBU_CONSENT_MODE = "strict";',
+        '  window.ATRIBU_COOKIE_DOMAIN = "clinic.example";',
     ]
     assert '"http://127.0.0.1:8000/atribu-tracker.js"' in printed
     touchline(env, "tracking-key", "revoke", key)

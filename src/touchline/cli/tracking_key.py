@@ -81,6 +81,13 @@ def snippet(
         ConsentMode,
         typer.Option("--consent-mode", help="none, required (identify waits) or strict."),
     ] = ConsentMode.NONE,
+    cookie_domain: Annotated[
+        str,
+        typer.Option(
+            "--cookie-domain",
+            help="Share the visitor across subdomains: 'auto' or a domain such as example.com.",
+        ),
+    ] = "",
     as_json: JsonFlag = False,
 ) -> None:
     """Print the tracking snippet: the profile's newest active key and this server's URL."""
@@ -91,6 +98,8 @@ def snippet(
         session_mode=record.session_mode.value,
         consent_mode=consent_mode,
     )
+    if cookie_domain.strip():
+        extra["COOKIE_DOMAIN"] = cookie_domain.strip()
     text = tracking_snippet(tracking_key=key, base_url=settings.resolved_public_url, extra=extra)
     if as_json:
         emit_json({"profile_id": profile, "tracking_key": key, "snippet": text})

@@ -3,7 +3,7 @@ import { campaignOf, linkKind, pathOf, pathPattern, sourceOf, stripeReturn } fro
 import { contactOf, fieldKind, pairsOfData, parsed, splitName } from "/tracker-src/fields.js";
 import { bookingWidget, hashBooked } from "/tracker-src/bookings.js";
 import { consentDecision, identityOf, kindOf, payloadOf } from "/tracker-src/events.js";
-import { newId, nextSession } from "/tracker-src/session.js";
+import { cookieDomainFor, cookieDomainSetting, newId, nextSession } from "/tracker-src/session.js";
 import { MAX_AGE_MS, MAX_QUEUED, bounded, verdict } from "/tracker-src/delivery.js";
 import { isBot, readConfig } from "/tracker-src/tracker.js";
 import { CTA_CANDIDATES, isCta } from "/tracker-src/signals.js";
@@ -26,6 +26,28 @@ check("source: an external referrer without www", sourceOf(page, "https://www.go
 check("source: a self-referral is none", sourceOf(page, "https://shop.example/other"), "");
 check("source: a payment page is none", sourceOf(page, "https://checkout.stripe.com/c/pay"), "");
 check("source: direct is none", sourceOf(page, ""), "");
+check("source: a sibling subdomain under the cookie domain is none",
+  [sourceOf("https://app.shop.example/x", "https://www.shop.example/", "shop.example"),
+   sourceOf("https://app.shop.example/x", "https://www.shop.example/", ""),
+   sourceOf("https://app.shop.example/x", "https://notshop.example/", "shop.example")],
+  ["", "r:shop.example", "r:notshop.example"]);
+check("cookie domain setting: trimmed, lower-cased, a leading dot dropped; else this host only",
+  ["auto", " .Shop.Example ", "localhost", "bad domain.com", "", undefined, "shop.example."].map(cookieDomainSetting),
+  ["auto", "shop.example", "", "", "", "", ""]);
+check("cookie domain: a setting is used only from its own hosts",
+  [cookieDomainFor("shop.example", "app.shop.example", () => false),
+   cookieDomainFor("shop.example", "shop.example", () => false),
+   cookieDomainFor("shop.example", "evilshop.example", () => false),
+   cookieDomainFor("shop.example", "127.0.0.1", () => false),
+   cookieDomainFor("", "app.shop.example", () => true)],
+  ["shop.example", "shop.example", "", "", ""]);
+const tried = [];
+const publicSuffix = (domain) => { tried.push(domain); return domain !== "co.uk"; };
+check("cookie domain auto: the widest parent that takes a cookie, never the host itself",
+  [cookieDomainFor("auto", "www.shop.co.uk", publicSuffix), tried,
+   cookieDomainFor("auto", "shop.example", () => true),
+   cookieDomainFor("auto", "localhost", () => true)],
+  ["shop.co.uk", ["co.uk", "shop.co.uk"], "", ""]);
 check("link: another host is outbound", linkKind("https://other.example/x", page, false), "outbound");
 check("link: same host is internal", linkKind("/pricing", page, false), "");
 check("link: a pdf is a download", linkKind("/files/guide.PDF", page, false), "download");

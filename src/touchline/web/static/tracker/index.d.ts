@@ -145,6 +145,11 @@ export interface AtribuConfig {
   bookingPatterns?: BookingPattern[];
   /** Consent gating (Touchline's extension). Default `"none"`. */
   consentMode?: ConsentMode;
+  /**
+   * Share the visitor's cookies across subdomains (Touchline's extension): `"auto"` or a parent
+   * domain such as `"example.com"`. Default: this host only.
+   */
+  cookieDomain?: string;
 }
 
 /**

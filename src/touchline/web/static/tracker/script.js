@@ -22,6 +22,7 @@ const GLOBALS = {
   transformRequest: "TRANSFORM_REQUEST",
   bookingPatterns: "BOOKING_PATTERNS",
   consentMode: "CONSENT_MODE",
+  cookieDomain: "COOKIE_DOMAIN",
 };
 
 function boot(win) {

@@ -45,12 +45,54 @@ export function nextSession(previous, now, timeoutMs, splitOnSource, source, isV
   };
 }
 
+// The `cookieDomain` setting: "" (this host only, the default), "auto", or a domain.
+export function cookieDomainSetting(value) {
+  const text = String(value || "").trim().toLowerCase().replace(/^\./, "");
+  return /^(auto|[a-z0-9-]+(\.[a-z0-9-]+)+)$/.test(text) ? text : "";
+}
+
+// The domain the cookies go on, so sibling subdomains (www., app., shop.) share the visitor:
+// the setting's domain when `host` is it or under it; for "auto" the widest parent domain
+// `accepts` a cookie on (browsers refuse public suffixes such as co.uk); "" for this host only.
+export function cookieDomainFor(setting, host, accepts) {
+  if (!setting || !host.includes(".") || /^[\d.]+$|:/.test(host)) return "";
+  if (setting !== "auto") return within(host, setting) ? setting : "";
+  const labels = host.split(".");
+  for (let i = labels.length - 2; i > 0; i--) {
+    const candidate = labels.slice(i).join(".");
+    if (accepts(candidate)) return candidate;
+  }
+  return "";
+}
+
+export function within(host, domain) {
+  return Boolean(domain) && (host === domain || host.endsWith("." + domain));
+}
+
 // localStorage and cookies, or memory alone while `persistent` is off (strict consent).
-export function createStorage(win, persistent) {
+// `cookieDomain` is the setting; "auto" is resolved by a probe cookie once storage may write.
+export function createStorage(win, persistent, cookieDomain) {
   const memory = {};
   const secure = win.location.protocol === "https:" ? "; Secure" : "";
+  const host = win.location.hostname;
+  const write = (name, value, maxAgeSeconds, domain) => {
+    const scope = domain ? "; domain=" + domain : "";
+    win.document.cookie = name + "=" + value + "; path=/; max-age=" + maxAgeSeconds + "; SameSite=Lax" + scope + secure;
+  };
+  const accepts = (domain) => {
+    write("atribu_probe", "1", 10, domain);
+    const taken = win.document.cookie.split("; ").includes("atribu_probe=1");
+    write("atribu_probe", "", 0, domain);
+    return taken;
+  };
+  const resolveDomain = () => {
+    if (cookieDomain === "auto" && !storage.persistent) return "";
+    return cookieDomainFor(cookieDomain, host, accepts);
+  };
   const storage = {
     persistent,
+    // The parent domain the cookies are shared on ("" for this host only).
+    siteDomain: "",
     get(key) {
       if (storage.persistent) {
         try {
@@ -75,8 +117,9 @@ export function createStorage(win, persistent) {
     },
     cookie(name, value, maxAgeSeconds) {
       if (!storage.persistent && maxAgeSeconds > 0) return;
-      const encoded = encodeURIComponent(value);
-      win.document.cookie = name + "=" + encoded + "; path=/; max-age=" + maxAgeSeconds + "; SameSite=Lax" + secure;
+      write(name, encodeURIComponent(value), maxAgeSeconds, storage.siteDomain);
+      // Forgetting also removes a copy this host kept from before the domain was set.
+      if (maxAgeSeconds === 0 && storage.siteDomain) write(name, "", 0, "");
     },
     readCookie(name) {
       const found = win.document.cookie.split("; ").find((pair) => pair.startsWith(name + "="));
@@ -85,6 +128,7 @@ export function createStorage(win, persistent) {
     // Start writing: what memory holds goes to localStorage (consent was granted).
     persist() {
       storage.persistent = true;
+      storage.siteDomain = resolveDomain();
       for (const key in memory) {
         if (memory[key] !== null) storage.set(key, memory[key]);
       }
@@ -96,6 +140,7 @@ export function createStorage(win, persistent) {
       storage.cookie(SESSION_COOKIE, "", 0);
     },
   };
+  if (cookieDomain) storage.siteDomain = resolveDomain();
   return storage;
 }
 
@@ -110,7 +155,8 @@ export function readJson(storage, key) {
   }
 }
 
-// The visitor's anonymous id: localStorage, else the cookie (set by another tab or server),
+// The visitor's anonymous id: localStorage, else the cookie (set by another tab, the server,
+// or a sibling subdomain when the cookies are on a parent domain),
 // else a new one. The cookie's year is renewed on every page load.
 export function anonymousId(storage) {
   const id = storage.get(ANON_KEY) || storage.readCookie(VISITOR_COOKIE) || newId();

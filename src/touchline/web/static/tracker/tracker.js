@@ -10,6 +10,7 @@ import {
   SESSION_STATE_KEY,
   USER_KEY,
   anonymousId,
+  cookieDomainSetting,
   createStorage,
   newId,
   nextSession,
@@ -96,6 +97,7 @@ export function readConfig(options, defaultHost) {
     transformRequest: typeof given.transformRequest === "function" ? given.transformRequest : null,
     bookingPatterns: Array.isArray(given.bookingPatterns) ? given.bookingPatterns : [],
     consentMode: CONSENT_MODES.includes(given.consentMode) ? given.consentMode : CONSENT_MODES[0],
+    cookieDomain: cookieDomainSetting(given.cookieDomain),
   };
 }
 
@@ -140,7 +142,16 @@ export function createTracker(win, config) {
   };
 
   function sessionAt(now, isView, source) {
-    return nextSession(readJson(storage, SESSION_STATE_KEY), now, timeoutMs, splitOnSource, source, isView);
+    const previous = readJson(storage, SESSION_STATE_KEY) || sharedSession(now);
+    return nextSession(previous, now, timeoutMs, splitOnSource, source, isView);
+  }
+  // With cookies on a parent domain, a visitor arriving from a sibling subdomain has no session
+  // state on this origin yet: the session cookie (it lasts the timeout, renewed while the
+  // session goes on) carries the session over. Its source is unknown here: a page view that
+  // brings one starts a new session in the source-change mode.
+  function sharedSession(now) {
+    const id = storage.siteDomain ? storage.readCookie(SESSION_COOKIE) : "";
+    return id ? { id, last: now, source: "", views: 1 } : null;
   }
   function touchSession(now, isView, source, booked) {
     const next = sessionAt(now, isView, source);
@@ -168,7 +179,7 @@ export function createTracker(win, config) {
     if (started) return;
     started = true;
     consent = attempt(() => JSON.parse(win.localStorage.getItem(CONSENT_KEY)), null);
-    storage = createStorage(win, !strict || Boolean(consent && consent.analytics === true));
+    storage = createStorage(win, !strict || Boolean(consent && consent.analytics === true), config.cookieDomain);
     sender = createSender(win, config, storage, t.fetch);
     userId = storage.get(USER_KEY) || "";
     t.anonymousId = anonymousId(storage);
@@ -189,7 +200,7 @@ export function createTracker(win, config) {
     if (ignored(path)) return;
     const now = Date.now();
     const isView = type === "page_view";
-    const source = isView ? sourceOf(url, t.page.referrer) : "";
+    const source = isView ? sourceOf(url, t.page.referrer, storage.siteDomain) : "";
     let event = {
       event_id: newId(),
       type,

@@ -38,14 +38,16 @@ export function campaignOf(url) {
 }
 
 // The marketing source a page view brings, as the server's sessions read it (0401): its click
-// id, else its UTM set, else an external referrer; "" for direct and internal views.
-export function sourceOf(url, referrer) {
+// id, else its UTM set, else an external referrer; "" for direct and internal views (the same
+// host, or under `siteDomain`, the parent domain the tracker's cookies are shared on).
+export function sourceOf(url, referrer, siteDomain) {
   const campaign = campaignOf(url);
   if (campaign.click_id) return "c:" + campaign.click_id_type + ":" + campaign.click_id;
   const utms = UTM_KEYS.map((key) => campaign[key] || "");
   if (utms.join("")) return "u:" + utms.join("|");
   const host = hostOf(referrer);
   if (!host || host === hostOf(url) || PAYMENT_HOSTS.test(host)) return "";
+  if (siteDomain && (host === siteDomain || host.endsWith("." + siteDomain))) return "";
   return "r:" + host.replace(/^www\./, "");
 }
 
