@@ -25,7 +25,8 @@ def shop_browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
-    args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP *.shop.test 127.0.0.1"]
+    rules = "MAP *.shop.test 127.0.0.1, MAP shop.test 127.0.0.1"
+    args = [*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"]
     launched = playwright.chromium.launch(
         executable_path=chromium, headless=True, chromium_sandbox=False, args=args
     )
@@ -41,24 +42,30 @@ def visitor(shop_browser: Browser) -> Iterator[BrowserContext]:
 
 
 def on(site: Site, host: str, page: str) -> str:
-    return f"http://{host}.shop.test:{urlsplit(site.origin).port}/{page}"
+    name = f"{host}.shop.test" if host else "shop.test"
+    return f"http://{name}:{urlsplit(site.origin).port}/{page}"
 
 
-def walk(visitor: BrowserContext, site: Site, touchline: Touchline) -> list[dict[str, object]]:
-    """The email's landing page on www., then a link to app.: both page views as collected."""
+def walk(
+    visitor: BrowserContext, site: Site, touchline: Touchline, start: str = "www"
+) -> list[dict[str, object]]:
+    """The email's landing page on www. (or `start`), then a link to app.: both page views as
+    collected."""
     page = visitor.new_page()
-    page.goto(on(site, "www", LANDING))
+    page.goto(on(site, start, LANDING))
     touchline.recorder.wait_for(type="page_view")
-    page.goto(on(site, "app", "spa.html"), referer=on(site, "www", LANDING))
+    page.goto(on(site, "app", "spa.html"), referer=on(site, start, LANDING))
     return touchline.recorder.wait_for(2, type="page_view")
 
 
-@pytest.mark.parametrize("setting", ["auto", ".Shop.Test"])
+@pytest.mark.parametrize(
+    ("setting", "start"), [("auto", "www"), (".Shop.Test", "www"), ("auto", "")]
+)  # "": the landing page on the apex domain itself
 def test_sibling_subdomains_share_the_visitor_and_the_session(
-    setting: str, visitor: BrowserContext, site: Site, touchline: Touchline
+    setting: str, start: str, visitor: BrowserContext, site: Site, touchline: Touchline
 ) -> None:
     site.globals["COOKIE_DOMAIN"] = setting
-    landing, app = walk(visitor, site, touchline)
+    landing, app = walk(visitor, site, touchline, start)
 
     assert app["anonymous_id"] == landing["anonymous_id"]
     assert app["session_id"] == landing["session_id"]

@@ -43,11 +43,13 @@ check("cookie domain: a setting is used only from its own hosts",
   ["shop.example", "shop.example", "", "", ""]);
 const tried = [];
 const publicSuffix = (domain) => { tried.push(domain); return domain !== "co.uk"; };
-check("cookie domain auto: the widest parent that takes a cookie, never the host itself",
+check("cookie domain auto: the widest domain that takes a cookie; an apex host is its own",
   [cookieDomainFor("auto", "www.shop.co.uk", publicSuffix), tried,
    cookieDomainFor("auto", "shop.example", () => true),
-   cookieDomainFor("auto", "localhost", () => true)],
-  ["shop.co.uk", ["co.uk", "shop.co.uk"], "", ""]);
+   cookieDomainFor("auto", "app.shop.example", (domain) => domain !== "example"),
+   cookieDomainFor("auto", "localhost", () => true),
+   cookieDomainFor("auto", "co.uk", () => false)],
+  ["shop.co.uk", ["co.uk", "shop.co.uk"], "shop.example", "shop.example", "", ""]);
 check("link: another host is outbound", linkKind("https://other.example/x", page, false), "outbound");
 check("link: same host is internal", linkKind("/pricing", page, false), "");
 check("link: a pdf is a download", linkKind("/files/guide.PDF", page, false), "download");

@@ -1,5 +1,7 @@
 // Identifiers, first-party storage and cookies, and the browser's session rule.
 
+import { within } from "./url.js";
+
 export const ANON_KEY = "atribu_anon_id";
 export const SESSION_KEY = "atribu_session_id";
 export const SESSION_STATE_KEY = "atribu_session";
@@ -49,26 +51,23 @@ export function nextSession(previous, now, timeoutMs, splitOnSource, source, isV
 // default returns before the expression, which costs its compilation on first use (0909).
 export function cookieDomainSetting(value) {
   if (!value) return "";
-  const text = String(value || "").trim().toLowerCase().replace(/^\./, "");
+  const text = String(value).trim().toLowerCase().replace(/^\./, "");
   return /^(auto|[a-z0-9-]+(\.[a-z0-9-]+)+)$/.test(text) ? text : "";
 }
 
 // The domain the cookies go on, so sibling subdomains (www., app., shop.) share the visitor:
-// the setting's domain when `host` is it or under it; for "auto" the widest parent domain
-// `accepts` a cookie on (browsers refuse public suffixes such as co.uk); "" for this host only.
+// the setting's domain when `host` is it or under it; for "auto" the widest domain, the host
+// itself at most, that `accepts` a cookie (browsers refuse public suffixes such as co.uk);
+// "" for this host only.
 export function cookieDomainFor(setting, host, accepts) {
   if (!setting || !host.includes(".") || /^[\d.]+$|:/.test(host)) return "";
   if (setting !== "auto") return within(host, setting) ? setting : "";
   const labels = host.split(".");
-  for (let i = labels.length - 2; i > 0; i--) {
+  for (let i = labels.length - 2; i >= 0; i--) {
     const candidate = labels.slice(i).join(".");
     if (accepts(candidate)) return candidate;
   }
   return "";
-}
-
-export function within(host, domain) {
-  return Boolean(domain) && (host === domain || host.endsWith("." + domain));
 }
 
 // localStorage and cookies, or memory alone while `persistent` is off (strict consent).

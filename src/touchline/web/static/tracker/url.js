@@ -22,6 +22,11 @@ export function hostOf(url) {
   }
 }
 
+// Whether `host` is `domain` or one of its subdomains (false for no domain).
+export function within(host, domain) {
+  return Boolean(domain) && (host === domain || host.endsWith("." + domain));
+}
+
 export function campaignOf(url) {
   const found = {};
   if (!url.includes("?")) return found;
@@ -47,7 +52,7 @@ export function sourceOf(url, referrer, siteDomain) {
   if (utms.join("")) return "u:" + utms.join("|");
   const host = hostOf(referrer);
   if (!host || host === hostOf(url) || PAYMENT_HOSTS.test(host)) return "";
-  if (siteDomain && (host === siteDomain || host.endsWith("." + siteDomain))) return "";
+  if (within(host, siteDomain)) return "";
   return "r:" + host.replace(/^www\./, "");
 }
 
