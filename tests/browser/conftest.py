@@ -35,13 +35,21 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
+def launch_chromium(playwright: Playwright, *extra_args: str) -> Browser:
+    """Debian's chromium as every browser test drives it (skips the test without it)."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
-    launched = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        chromium_sandbox=False,
+        args=[*CHROMIUM_ARGS, *extra_args],
     )
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = launch_chromium(playwright)
     yield launched
     launched.close()
 

@@ -8,13 +8,12 @@ hosts are two origins (two localStorage areas) of one registrable domain, as in 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.conftest import launch_chromium
 from tests.browser.harness import Site, Touchline
 
 LANDING = "index.html?utm_source=newsletter&utm_medium=email&utm_campaign=fall"
@@ -22,14 +21,8 @@ LANDING = "index.html?utm_source=newsletter&utm_medium=email&utm_campaign=fall"
 
 @pytest.fixture(scope="module")
 def shop_browser(playwright: Playwright) -> Iterator[Browser]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
     rules = "MAP *.shop.test 127.0.0.1, MAP shop.test 127.0.0.1"
-    args = [*CHROMIUM_ARGS, f"--host-resolver-rules={rules}"]
-    launched = playwright.chromium.launch(
-        executable_path=chromium, headless=True, chromium_sandbox=False, args=args
-    )
+    launched = launch_chromium(playwright, f"--host-resolver-rules={rules}")
     yield launched
     launched.close()
 

@@ -190,9 +190,11 @@ def complete_counted(store: EventStore, built: list[Row], counted: list[Row]) ->
     if not extra:
         return []
     targets = {key: r for r in counted if _has_refs(r) for key in _ref_keys(r)}
-    unseen = [
-        key[2] for r in extra if _found(targets, _ref_keys(r)) is None for key in _ref_keys(r)
-    ]
+    unseen: list[str] = []
+    for row in extra:
+        keys = _ref_keys(row)
+        if _found(targets, keys) is None:
+            unseen += [key[2] for key in keys]
     recorded: dict[RefKey, Row] = {}
     if unseen:
         found = store.query_arrow(q.counted_payments(_profiles(extra), unseen)).to_pylist()

@@ -65,12 +65,9 @@ def create_goal(
     source event already belongs to a goal of the profile."""
     _require_profile(session, profile_id)
     goal = _checked(key, name, source_events, revenue_type, attribution_eligible)
-    for other in list_goals(session, profile_id):
-        if other.key == goal.key:
-            raise Conflict(f"the profile already has a goal {goal.key!r}")
-        shared = sorted(set(other.source_events) & set(goal.source_events))
-        if shared:
-            raise Conflict(f"{shared} already make {other.key!r} conversions")
+    if any(other.key == goal.key for other in list_goals(session, profile_id)):
+        raise Conflict(f"the profile already has a goal {goal.key!r}")
+    _require_own_sources(session, profile_id, goal)
     try:
         with session.begin_nested():
             session.add(_row(profile_id, goal, is_default=False, now=now or datetime.now(UTC)))
@@ -99,13 +96,18 @@ def edit_sources(
     dropped = {e.strip() for e in remove}
     kept = [e for e in row.source_events if e not in dropped]
     goal = _checked(key, row.name, [*kept, *add], row.revenue_type, row.attribution_eligible)
-    for other in list_goals(session, profile_id):
-        shared = sorted(set(other.source_events) & set(goal.source_events))
-        if other.key != key and shared:
-            raise Conflict(f"{shared} already make {other.key!r} conversions")
+    _require_own_sources(session, profile_id, goal)
     row.source_events = list(goal.source_events)
     session.flush()
     return goal
+
+
+def _require_own_sources(session: Session, profile_id: str, goal: GoalDefinition) -> None:
+    """`Conflict` when another goal of the profile already takes one of `goal`'s sources."""
+    for other in list_goals(session, profile_id):
+        shared = sorted(set(other.source_events) & set(goal.source_events))
+        if other.key != goal.key and shared:
+            raise Conflict(f"{shared} already make {other.key!r} conversions")
 
 
 def _checked(

@@ -82,7 +82,7 @@ export function createStorage(win, persistent, cookieDomain) {
   };
   const accepts = (domain) => {
     write("atribu_probe", "1", 10, domain);
-    const taken = win.document.cookie.split("; ").includes("atribu_probe=1");
+    const taken = storage.readCookie("atribu_probe") === "1";
     write("atribu_probe", "", 0, domain);
     return taken;
   };
