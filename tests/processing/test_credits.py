@@ -19,6 +19,7 @@ from tests.processing.journey_rows import (
 
 from touchline.domain.attribution.settings import AttributionSettings
 from touchline.ingest.context import ProfileContext
+from touchline.processing import credit_rows
 from touchline.processing.credits import recompute_credits, update_credits
 from touchline.store.base import EventStore, Sql
 
@@ -208,3 +209,34 @@ def test_a_conversion_without_any_touch_has_no_credit_rows(event_store: EventSto
 
     assert update_credits(store=event_store, profiles=PROFILES) == 0
     assert credits_of(event_store, "pay-5", "linear") == []
+
+
+def _every_credit(store: EventStore) -> list[tuple[object, ...]]:
+    return sorted(
+        store.query(
+            Sql("""SELECT conversion_id, touch_key, position, last_touch, linear, time_decay,
+                   position_based FROM credits""")
+        )
+    )
+
+
+def test_slices_of_a_few_rows_write_the_same_credits_as_one(
+    event_store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journey(event_store)
+    add_conversions(
+        event_store,
+        {"conversion_id": "refund-2", "ts": T0 + days(1), "refund_of": "pay-2",
+         "reporting_value": Decimal("-5"), "value": Decimal("-5")},
+        {"conversion_id": "refund-1", "ts": T0 + days(1), "refund_of": "pay-1",
+         "reporting_value": Decimal("-40"), "value": Decimal("-40")},
+        version=2,
+    )  # fmt: skip
+    recompute_credits(store=event_store, profile=PROFILE_CONTEXT)
+    whole = _every_credit(event_store)
+
+    monkeypatch.setattr(credit_rows, "SLICE_ROWS", 1)  # one conversion a slice
+    recompute_credits(store=event_store, profile=PROFILE_CONTEXT)
+
+    assert len(whole) == 6  # pay-1's two touches and pay-2's one, and each refund's copies
+    assert _every_credit(event_store) == whole

@@ -14,7 +14,6 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from touchline.domain.attribution.settings import AttributionSettings
 from touchline.domain.attribution.shares import Candidates, journey_order, model_shares
@@ -60,19 +59,18 @@ def write_credits(
     touches = store.query_arrow(q.bound(q.candidate_touches(scoped=scoped), params), tables=inputs)
     refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=inputs)
     fitted = store.query_arrow(q.bound(q.FITTED_WEIGHTS, params))
-    ids = found["conversion_id"].combine_chunks()
     batch = _Batch(
         profile.profile_id, int(params["version"]), profile.attribution,
         numpy_column(found, "conversion_key", np.int64),
         numpy_column(refunds, "conversion_key", np.int64),
-        pc.index_in(refunds["refund_of"], value_set=ids).to_numpy(zero_copy_only=False),
+        numpy_column(refunds, "payer", np.int64),
     )  # fmt: skip
     return _written(store, batch, _slices(touches, _weights(fitted)))
 
 
-def _written(store: EventStore, batch: _Batch, slices: Iterator[Candidates]) -> CreditRun:
-    """Compute each slice's rows on a worker thread and append them here (the thread that owns
-    the store's transaction), one slice behind."""
+def _written(store: EventStore, batch: _Batch, slices: Iterator[_Slice]) -> CreditRun:
+    """Gather and compute each slice's rows on a worker thread and append them here (the thread
+    that owns the store's transaction), one slice behind."""
     conversions = rows = 0
     with ThreadPoolExecutor(max_workers=1) as worker:
         pending: Future[tuple[pa.Table, int]] | None = None
@@ -114,41 +112,63 @@ def _weights(fitted: pa.Table) -> tuple[Floats, Floats]:
     return markov, shapley
 
 
-def _slices(touches: pa.Table, weights: tuple[Floats, Floats]) -> Iterator[Candidates]:
+@dataclass(frozen=True, slots=True)
+class _Touches:
+    """The candidate touches in the engine's order, and the fitted weights by channel code."""
+
+    gap: Ints
+    key: npt.NDArray[np.uint64]
+    traits: Ints
+    weights: tuple[Floats, Floats]
+
+
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """Whole conversions of about SLICE_ROWS rows: `at` picks their rows from `touches`, oldest
+    first. Gathering them (random reads over every row) is left to the worker: on the
+    appending thread it cost as much as a third of the appends."""
+
+    conversion: Ints  # each row's conversion ordinal, ascending
+    at: Ints
+    touches: _Touches
+
+    def candidates(self) -> Candidates:
+        """The rows, their traits unpacked (credit_queries.TRAITS_SQL)."""
+        at, touches = self.at, self.touches
+        traits = touches.traits[at]
+        code = traits >> q.TRAIT_CODE_SHIFT
+        return Candidates(
+            conversion=self.conversion, gap=touches.gap[at],
+            kind=(traits >> q.TRAIT_KIND_SHIFT) & 3,
+            direct=((traits >> q.TRAIT_DIRECT_SHIFT) & 1).astype(np.bool_),
+            engagement=traits & 0xFFFFFFFF, markov=touches.weights[0][code],
+            shapley=touches.weights[1][code], touch_key=touches.key[at],
+        )  # fmt: skip
+
+
+def _slices(touches: pa.Table, weights: tuple[Floats, Floats]) -> Iterator[_Slice]:
     """The candidate touches grouped by conversion, oldest first, in slices of whole
-    conversions of about SLICE_ROWS rows, their traits unpacked (credit_queries.TRAITS_SQL)."""
+    conversions."""
     if touches.num_rows == 0:
         return
     ordinal = numpy_column(touches, "ordinal", np.int64)
     gap, key = numpy_column(touches, "gap", np.int64), numpy_column(touches, "touch_key", np.uint64)
     order = journey_order(ordinal, gap, key)
-    ordered, traits = ordinal[order], numpy_column(touches, "traits", np.int64)
+    ordered = ordinal[order]
+    rows = _Touches(gap, key, numpy_column(touches, "traits", np.int64), weights)
     start = 0
     while start < len(order):
         end = min(start + SLICE_ROWS, len(order))
         if end < len(order):  # end on a conversion boundary
             end = int(np.searchsorted(ordered, ordered[end - 1], side="right"))
-        at = order[start:end]
-        yield _unpacked(ordered[start:end], gap[at], key[at], traits[at], weights)
+        yield _Slice(ordered[start:end], order[start:end], rows)
         start = end
 
 
-def _unpacked(
-    conversion: Ints, gap: Ints, key: npt.NDArray[np.uint64], traits: Ints,
-    weights: tuple[Floats, Floats],
-) -> Candidates:  # fmt: skip
-    code = traits >> q.TRAIT_CODE_SHIFT
-    return Candidates(
-        conversion=conversion, gap=gap, kind=(traits >> q.TRAIT_KIND_SHIFT) & 3,
-        direct=((traits >> q.TRAIT_DIRECT_SHIFT) & 1).astype(np.bool_),
-        engagement=traits & 0xFFFFFFFF, markov=weights[0][code], shapley=weights[1][code],
-        touch_key=key,
-    )  # fmt: skip
-
-
-def _rows(batch: _Batch, part: Candidates) -> tuple[pa.Table, int]:
+def _rows(batch: _Batch, piece: _Slice) -> tuple[pa.Table, int]:
     """One slice's credit rows (refunds' copies of their payments' rows after them) and the
     conversions credited."""
+    part = piece.candidates()
     shares = model_shares(part, batch.settings)
     kept = shares.kept
     if kept is not None and len(kept) == 0:
