@@ -2,7 +2,8 @@
 materialized (target <= 6 s), 10k new conversions incrementally (<= 0.5 s), the markov/shapley
 fit (from the store, and on the grouped paths ChannelAttribution is handed),
 and the peers on the same journeys: DP6 `mam` running its five rule-based models (ours must be
->= 3.5x faster) and ChannelAttribution's C++ heuristics and Markov model.
+>= 3.5x faster) and ChannelAttribution's C++ heuristics and Markov model. It also prints the
+floor: what reading the candidate touches and appending the credit rows cost, each alone.
 Run alone: `.venv/bin/python -m bench.t9_attribution [--quick]`.
 """
 
@@ -26,17 +27,20 @@ import pyarrow as pa
 from bench.result import Goal, Result
 from touchline.domain.attribution.paths import PathSet
 from touchline.ingest.context import ProfileContext
+from touchline.processing import credit_queries
 from touchline.processing.channel_weights import (
     fit_channel_weights,
     fitted_models,
     journey_path_set,
 )
-from touchline.processing.credits import recompute_credits, update_credits
+from touchline.processing.credit_rows import SLICE_ROWS
+from touchline.processing.credits import recompute_credits, statement_params, update_credits
 from touchline.store import open_store
-from touchline.store.base import EventStore
+from touchline.store.base import EventStore, Sql
 from touchline.store.schema import (
     CONVERSIONS,
     CREDIT_MODELS,
+    CREDIT_ROWS,
     SESSION_COLUMNS,
     SESSION_ENGAGEMENT_COLUMNS,
     arrow_schema,
@@ -158,6 +162,37 @@ def ours(store: EventStore, n: int) -> dict[str, float]:
     return {"full": full, "incremental": incremental, "fit": fit, "models": models}
 
 
+def floor(store: EventStore, directory: Path) -> dict[str, float]:
+    """What any full recompute that materializes the credit rows in the event plane spends, each
+    part timed alone: the statement that reads every conversion's candidate touches, and
+    appending the rows the recompute wrote (read back) to an empty `credit_rows` in a new
+    store, in the recompute's slices and one transaction. Nothing is computed between them."""
+    params = {**statement_params(ProfileContext(profile_id=PROFILE)), "version": 1}
+    started = time.perf_counter()
+    found = store.query_arrow(
+        credit_queries.bound(credit_queries.credited_conversions(scoped=False), params)
+    )
+    ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
+    inputs = {credit_queries.CONVERSION_INPUT: found.append_column("ordinal", ordinal)}
+    touches = store.query_arrow(
+        credit_queries.bound(credit_queries.candidate_touches(scoped=False), params), tables=inputs
+    )
+    candidates = time.perf_counter() - started
+    rows = store.query_arrow(Sql(f"SELECT * FROM {CREDIT_ROWS.name}"))
+    target = open_store(f"duckdb://{directory / 'floor.duckdb'}")
+    try:
+        target.migrate()
+        started, cpu = time.perf_counter(), time.process_time()
+        with target.transaction():
+            for start in range(0, rows.num_rows, SLICE_ROWS):
+                target.append(CREDIT_ROWS.name, rows.slice(start, SLICE_ROWS), sort=False)
+        writes, writes_cpu = time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        target.close()
+    return {"candidates": candidates, "writes": writes, "writes_cpu": writes_cpu,
+            "touches": touches.num_rows, "rows": rows.num_rows}  # fmt: skip
+
+
 def paths_of(
     j: dict[str, np.ndarray], limit: int, *, hours_too: bool = True
 ) -> tuple[list[str], list[str]]:
@@ -243,6 +278,7 @@ def run(quick: bool, large: bool = False) -> list[Result]:  # noqa: ARG001 - sam
             store.migrate()
             load(store, j, first_key=1, version=1)
             mine = ours(store, n)
+            least = floor(store, Path(directory))
         finally:
             store.close()
     theirs = peers(j, n)
@@ -292,6 +328,15 @@ def run(quick: bool, large: bool = False) -> list[Result]:  # noqa: ARG001 - sam
         f" DP6 {theirs['dp6']:.2f}s (timed on {min(n, DP6_SAMPLE):,} journeys, scaled);"
         f" CA heuristics {theirs['ca_heuristics']:.2f}s, CA markov {theirs['ca_markov']:.2f}s"
         f" (both on all {n:,} journeys' grouped paths)"
+    )
+    # The floor: the parts every materializing recompute pays, each alone (`floor`), against
+    # the time each peer ratio allows the whole recompute.
+    print(
+        f"  floor: reading {least['touches']:,} candidate touches {least['candidates']:.2f}s"
+        f" + appending {least['rows']:,} credit rows {least['writes']:.2f}s"
+        f" ({least['writes_cpu']:.2f} CPU-s) = {least['candidates'] + least['writes']:.2f}s;"
+        f" the recompute may take {theirs['dp6'] / 3.5:.2f}s for 3.5x DP6,"
+        f" {theirs['ca_heuristics'] / 3 * len(CREDIT_MODELS):.2f}s for 1x CA per model"
     )
     return out
 

@@ -54,7 +54,7 @@ def recompute_credits(
     """Rebuild every credit of a profile (after a window or weight change), refitting the
     data-driven models first unless `refit` is false."""
     say = progress or (lambda _step: None)
-    params = _params(profile)
+    params = statement_params(profile)
     marks = _current_versions(store, profile.profile_id)
     if refit:
         say("fitting markov and shapley")
@@ -80,7 +80,7 @@ def _update_profile(store: EventStore, profile: ProfileContext, clock: Clock) ->
     persons, ids, stale = _scope(store, pid, _since(since))
     with store.transaction():
         version = next_version(store, "credit_rows", clock)
-        params = {**_params(profile), "version": version, **_lists(persons, ids)}
+        params = {**statement_params(profile), "version": version, **_lists(persons, ids)}
         run = write_credits(store, profile, params, scoped=True) if ids else CreditRun(0, 0)
         if stale:
             keys = sorted((conversion_key(pid, c) for c in stale), reverse=True)
@@ -118,7 +118,8 @@ def _lists(persons: list[int], conversions: list[str]) -> dict[str, list[Any]]:
     }
 
 
-def _params(profile: ProfileContext) -> dict[str, Any]:
+def statement_params(profile: ProfileContext) -> dict[str, Any]:
+    """The credits statements' parameters from the profile's attribution settings."""
     a = profile.attribution
     return {
         "profile": profile.profile_id,
