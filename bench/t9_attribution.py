@@ -164,9 +164,10 @@ def ours(store: EventStore, n: int) -> dict[str, float]:
 
 def floor(store: EventStore, directory: Path) -> dict[str, float]:
     """What any full recompute that materializes the credit rows in the event plane spends, each
-    part timed alone: the statement that reads every conversion's candidate touches, and
-    appending the rows the recompute wrote (read back) to an empty `credit_rows` in a new
-    store, in the recompute's slices and one transaction. Nothing is computed between them."""
+    part timed alone: the two statements that read the conversions to credit and their
+    candidate touches, and appending the rows the recompute wrote (read back) to an empty
+    `credit_rows` in a new store, in the recompute's slices and one transaction. Nothing is
+    computed between them."""
     params = {**statement_params(ProfileContext(profile_id=PROFILE)), "version": 1}
     started = time.perf_counter()
     found = store.query_arrow(
