@@ -33,7 +33,7 @@ from touchline.processing.channel_weights import (
     fitted_models,
     journey_path_set,
 )
-from touchline.processing.credit_rows import SLICE_ROWS
+from touchline.processing.credit_rows import SLICE_ROWS, numbered
 from touchline.processing.credits import recompute_credits, statement_params, update_credits
 from touchline.store import open_store
 from touchline.store.base import EventStore, Sql
@@ -173,8 +173,7 @@ def floor(store: EventStore, directory: Path) -> dict[str, float]:
     found = store.query_arrow(
         credit_queries.bound(credit_queries.credited_conversions(scoped=False), params)
     )
-    ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
-    inputs = {credit_queries.CONVERSION_INPUT: found.append_column("ordinal", ordinal)}
+    inputs = {credit_queries.CONVERSION_INPUT: numbered(found)}
     touches = store.query_arrow(
         credit_queries.bound(credit_queries.candidate_touches(scoped=False), params), tables=inputs
     )

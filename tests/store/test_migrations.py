@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -78,9 +80,7 @@ def test_sort_keys_come_from_the_tables_and_views() -> None:
 def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
     engine: str, tmp_path: Path
 ) -> None:
-    store = open_store(store_url(engine, tmp_path))
-    try:
-        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:5])[-1] == 5
+    with _store_through(engine, tmp_path, 5) as store:
         at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
         shares = dict.fromkeys(CREDIT_MODELS, 0.25)
         _append(store, "sessions", SESSION_COLUMNS, session_key=7, started_at=at,
@@ -97,17 +97,13 @@ def test_migration_6_keeps_the_wide_credits_as_narrow_rows_behind_a_view(
             ("pay", 7, "Email", "news", "cash", 0.25)
         ]
         assert store.query(Sql("SELECT count(*) FROM credit_rows")) == [(1,)]
-    finally:
-        discard(store)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_migration_7_keys_conversions_and_credit_rows_by_integer(
     engine: str, tmp_path: Path
 ) -> None:
-    store = open_store(store_url(engine, tmp_path))
-    try:
-        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:6])[-1] == 6
+    with _store_through(engine, tmp_path, 6) as store:
         at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
         _append(store, "sessions", SESSION_COLUMNS, session_key=7, started_at=at,
                 ended_at=at, channel="Email")  # fmt: skip
@@ -128,17 +124,13 @@ def test_migration_7_keys_conversions_and_credit_rows_by_integer(
         assert store.query(Sql(f"SELECT {columns} FROM credits")) == [
             ("pay", 7, "Email", "cash", 0.5)
         ]
-    finally:
-        discard(store)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_migration_8_gives_sessions_their_neighbours_and_visits_their_pages(
     engine: str, tmp_path: Path
 ) -> None:
-    store = open_store(store_url(engine, tmp_path))
-    try:
-        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:7])[-1] == 7
+    with _store_through(engine, tmp_path, 7) as store:
         day = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
         starts = [day, day + dt.timedelta(hours=2), day + dt.timedelta(days=3)]
         columns = (*SESSION_COLUMNS, *SESSION_ENGAGEMENT_COLUMNS)
@@ -169,32 +161,26 @@ def test_migration_8_gives_sessions_their_neighbours_and_visits_their_pages(
         assert sorted(store.query(Sql(pages))) == [
             (5, starts[0], "/a", 2, False), (5, starts[1], "/b", 1, False), (6, day, "/a", 1, True)
         ]  # fmt: skip
-    finally:
-        discard(store)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_migration_9_gives_conversions_a_checkout_ref_and_keeps_their_rows(
     engine: str, tmp_path: Path
 ) -> None:
-    store = open_store(store_url(engine, tmp_path))
-    try:
-        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:8])[-1] == 8
+    with _store_through(engine, tmp_path, 8) as store:
         _drop_checkout_ref(_engine(store))  # as a store created before migration 9
         at = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
         before = tuple(c for c in CONVERSIONS.columns if c.name != "checkout_ref")
         _append(store, "conversions", before, conversion_id="order", ts=at,
                 provider_ref="1001")  # fmt: skip
 
-        assert migrations.apply(_engine(store)) == [9]
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:9]) == [9]
 
         # The old row reads NULL (it deduped by its provider ref); new rows carry the token.
         _append(store, "conversions", CONVERSIONS.columns, conversion_id="later", ts=at,
                 provider_ref="1002", checkout_ref="tok")  # fmt: skip
         sql = "SELECT conversion_id, provider_ref, checkout_ref FROM conversions ORDER BY 1"
         assert store.query(Sql(sql)) == [("later", "1002", "tok"), ("order", "1001", None)]
-    finally:
-        discard(store)
 
 
 def test_appended_conversions_always_carry_their_computed_key(event_store: EventStore) -> None:
@@ -205,6 +191,18 @@ def test_appended_conversions_always_carry_their_computed_key(event_store: Event
     assert event_store.query(Sql("SELECT conversion_key FROM conversions")) == [
         (conversion_key("p", "pay"),)
     ]
+
+
+@contextmanager
+def _store_through(engine: str, tmp_path: Path, last: int) -> Iterator[EventStore]:
+    """A fresh store of `engine` with migrations 1 to `last` applied: the state a migration
+    after them starts from."""
+    store = open_store(store_url(engine, tmp_path))
+    try:
+        assert migrations.apply(_engine(store), migrations.MIGRATIONS[:last])[-1] == last
+        yield store
+    finally:
+        discard(store)
 
 
 def _drop_checkout_ref(store: Migratable) -> None:

@@ -44,7 +44,7 @@ def stored_refs(profiles: Sequence[str], refs: Sequence[str]) -> Sql:
     for rows recorded before migration 9), is a refund)."""
     return Sql(
         "SELECT DISTINCT profile_id, goal_key, provider_ref, COALESCE(checkout_ref, ''),"
-        f" refund_of <> '' FROM conversions WHERE profile_id IN (SELECT unnest($profiles))"
+        " refund_of <> '' FROM conversions WHERE profile_id IN (SELECT unnest($profiles))"
         f" AND {REFS}",
         {"profiles": _texts(profiles), "refs": _texts(refs)},
     )

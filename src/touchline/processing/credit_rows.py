@@ -55,7 +55,7 @@ def write_credits(
     found = store.query_arrow(q.bound(q.credited_conversions(scoped=scoped), params))
     if found.num_rows == 0:
         return CreditRun(0, 0)
-    inputs = {q.CONVERSION_INPUT: _numbered(found)}
+    inputs = {q.CONVERSION_INPUT: numbered(found)}
     touches = store.query_arrow(q.bound(q.candidate_touches(scoped=scoped), params), tables=inputs)
     refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=inputs)
     fitted = store.query_arrow(q.bound(q.FITTED_WEIGHTS, params))
@@ -97,7 +97,7 @@ def numpy_column(
     return values if dtype is None else values.astype(dtype, copy=False)
 
 
-def _numbered(found: pa.Table) -> pa.Table:
+def numbered(found: pa.Table) -> pa.Table:
     """The conversions with an ordinal each (their order in `found`)."""
     ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
     return found.append_column("ordinal", ordinal)
