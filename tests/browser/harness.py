@@ -103,12 +103,23 @@ class CollectRecorder:
 
         await self.app(scope, replay, record)
 
-    def events(self, **match: Any) -> list[dict[str, Any]]:
-        """Events of accepted requests, in arrival order, whose fields equal `match`."""
+    def deliveries(self, **match: Any) -> list[dict[str, Any]]:
+        """Events of accepted requests whose fields equal `match`, in arrival order, one per
+        delivery: an event sent twice is here twice."""
         with self.lock:
             accepted = [body for body, status in self.requests if status == 202]
         found = [event for body in accepted for event in body["events"]]
         return [e for e in found if all(e.get(k) == v for k, v in match.items())]
+
+    def events(self, **match: Any) -> list[dict[str, Any]]:
+        """The distinct events among `deliveries(**match)`, in the order they first arrived.
+        The tracker delivers at least once: a batch in flight when the page goes may be sent
+        again (beacon, or the next page's outbox), and the server stores each `event_id` once
+        (docs/decisions/0904)."""
+        distinct: dict[object, dict[str, Any]] = {}
+        for event in self.deliveries(**match):
+            distinct.setdefault(event.get("event_id") or id(event), event)
+        return list(distinct.values())
 
     def quiet(self, seconds: float = 0.5) -> None:
         """Wait until no collect request has arrived for `seconds` (a page's last beacons)."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, Route
-from tests.browser.harness import Site, Touchline
+from tests.browser.harness import Site, Touchline, wait_until
 
 from touchline.connectors import service
 from touchline.control.repos import customers
@@ -171,7 +171,10 @@ def test_a_customer_event_delivered_twice_is_stored_once(
     cart = customer_event("product_added_to_cart", ADDED_TO_CART, site, "sh-cart-9")
     emit(page, cart)
     emit(page, cart)  # a second pixel, or Shopify repeating itself
-    touchline.recorder.wait_for(2, name="add_to_cart")
+    wait_until(
+        lambda: len(touchline.recorder.deliveries(name="add_to_cart")) == 2, "two deliveries"
+    )
+    assert len(touchline.recorder.events(name="add_to_cart")) == 1  # one event_id
     touchline.settle()
     assert touchline.rows("SELECT count(*) FROM events WHERE name = 'add_to_cart'") == [(1,)]
 
