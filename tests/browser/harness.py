@@ -113,8 +113,8 @@ class CollectRecorder:
 
     def events(self, **match: Any) -> list[dict[str, Any]]:
         """The distinct events among `deliveries(**match)`, in the order they first arrived.
-        The tracker delivers at least once: a batch in flight when the page goes may be sent
-        again (beacon, or the next page's outbox), and the server stores each `event_id` once
+        The tracker delivers at least once: a batch still in flight when the page goes stays
+        stored, and the next page sends it again; the server stores each `event_id` once
         (docs/decisions/0904)."""
         distinct: dict[object, dict[str, Any]] = {}
         for event in self.deliveries(**match):
