@@ -27,13 +27,12 @@ import pyarrow as pa
 from bench.result import Goal, Result
 from touchline.domain.attribution.paths import PathSet
 from touchline.ingest.context import ProfileContext
-from touchline.processing import credit_queries
 from touchline.processing.channel_weights import (
     fit_channel_weights,
     fitted_models,
     journey_path_set,
 )
-from touchline.processing.credit_rows import SLICE_ROWS, numbered
+from touchline.processing.credit_rows import SLICE_ROWS, read_candidates
 from touchline.processing.credits import recompute_credits, statement_params, update_credits
 from touchline.store import open_store
 from touchline.store.base import EventStore, Sql
@@ -170,14 +169,9 @@ def floor(store: EventStore, directory: Path) -> dict[str, float]:
     computed between them."""
     params = {**statement_params(ProfileContext(profile_id=PROFILE)), "version": 1}
     started = time.perf_counter()
-    found = store.query_arrow(
-        credit_queries.bound(credit_queries.credited_conversions(scoped=False), params)
-    )
-    inputs = {credit_queries.CONVERSION_INPUT: numbered(found)}
-    touches = store.query_arrow(
-        credit_queries.bound(credit_queries.candidate_touches(scoped=False), params), tables=inputs
-    )
+    read = read_candidates(store, params, scoped=False)
     candidates = time.perf_counter() - started
+    assert read is not None
     rows = store.query_arrow(Sql(f"SELECT * FROM {CREDIT_ROWS.name}"))
     target = open_store(f"duckdb://{directory / 'floor.duckdb'}")
     try:
@@ -190,7 +184,7 @@ def floor(store: EventStore, directory: Path) -> dict[str, float]:
     finally:
         target.close()
     return {"candidates": candidates, "writes": writes, "writes_cpu": writes_cpu,
-            "touches": touches.num_rows, "rows": rows.num_rows}  # fmt: skip
+            "touches": read.touches.num_rows, "rows": rows.num_rows}  # fmt: skip
 
 
 def paths_of(

@@ -98,8 +98,8 @@ def snippet(
         session_mode=record.session_mode.value,
         consent_mode=consent_mode,
     )
-    if cookie_domain.strip():
-        extra["COOKIE_DOMAIN"] = cookie_domain.strip()
+    if domain := cookie_domain.strip():
+        extra["COOKIE_DOMAIN"] = domain
     text = tracking_snippet(tracking_key=key, base_url=settings.resolved_public_url, extra=extra)
     if as_json:
         emit_json({"profile_id": profile, "tracking_key": key, "snippet": text})

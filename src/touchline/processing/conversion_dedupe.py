@@ -67,7 +67,8 @@ def _first_refs(store: EventStore, rows: list[Row]) -> list[Row]:
     """A payment, order or deal delivered twice (two webhooks, a pixel and a webhook) counts
     once per goal: a second delivery naming the same provider ref or the same checkout is
     dropped. A refund's own ref dedupes refunds."""
-    refs = [key[2] for row in rows for key in _ref_keys(row)]
+    keyed = [(row, _ref_keys(row)) for row in rows]
+    refs = [key[2] for _, keys in keyed for key in keys]
     if not refs:
         return rows
     seen: set[RefKey] = set()
@@ -78,8 +79,7 @@ def _first_refs(store: EventStore, rows: list[Row]) -> list[Row]:
             (str(profile_id), str(goal), str(r), bool(refund)) for r in (ref, checkout) if r
         )
     out = []
-    for row in rows:
-        keys = _ref_keys(row)
+    for row, keys in keyed:
         if any(key in seen for key in keys):
             continue
         seen.update(keys)
@@ -185,23 +185,19 @@ def complete_counted(store: EventStore, built: list[Row], counted: list[Row]) ->
     pixel and the webhook. Batch rows are completed in place; returns the recorded ones that
     changed (the caller rewrites them at the new version). Never overwrites a value."""
     kept = {(r["profile_id"], r["conversion_id"]) for r in counted}
-    extra = [r for r in built if _has_refs(r) and (r["profile_id"], r["conversion_id"])
-             not in kept]  # fmt: skip
+    extra = [(r, _ref_keys(r)) for r in built if _has_refs(r)
+             and (r["profile_id"], r["conversion_id"]) not in kept]  # fmt: skip
     if not extra:
         return []
     targets = {key: r for r in counted if _has_refs(r) for key in _ref_keys(r)}
-    unseen: list[str] = []
-    for row in extra:
-        keys = _ref_keys(row)
-        if _found(targets, keys) is None:
-            unseen += [key[2] for key in keys]
+    unseen = [key[2] for _, keys in extra if _found(targets, keys) is None for key in keys]
     recorded: dict[RefKey, Row] = {}
     if unseen:
-        found = store.query_arrow(q.counted_payments(_profiles(extra), unseen)).to_pylist()
+        profiles = _profiles(row for row, _ in extra)
+        found = store.query_arrow(q.counted_payments(profiles, unseen)).to_pylist()
         recorded = {key: r for r in found for key in _ref_keys(r)}
     changed: dict[tuple[str, str], Row] = {}
-    for row in sorted(extra, key=lambda r: (r["ts"], r["conversion_id"])):
-        keys = _ref_keys(row)
+    for row, keys in sorted(extra, key=lambda e: (e[0]["ts"], e[0]["conversion_id"])):
         in_batch = _found(targets, keys)
         target = in_batch or _found(recorded, keys)
         if target is not None and _filled(target, row) and in_batch is None:

@@ -52,20 +52,48 @@ def write_credits(
 ) -> CreditRun:
     """Credit the profile's conversions (all, or the ones `params["conversions"]` names) under
     every model at `params["version"]`, refunds with copies of their payments' rows."""
-    found = store.query_arrow(q.bound(q.credited_conversions(scoped=scoped), params))
-    if found.num_rows == 0:
+    read = read_candidates(store, params, scoped=scoped)
+    if read is None:
         return CreditRun(0, 0)
-    inputs = {q.CONVERSION_INPUT: numbered(found)}
-    touches = store.query_arrow(q.bound(q.candidate_touches(scoped=scoped), params), tables=inputs)
-    refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=inputs)
+    refunds = store.query_arrow(q.bound(q.REFUNDS_OF_CREDITED, params), tables=read.tables)
     fitted = store.query_arrow(q.bound(q.FITTED_WEIGHTS, params))
     batch = _Batch(
         profile.profile_id, int(params["version"]), profile.attribution,
-        numpy_column(found, "conversion_key", np.int64),
+        numpy_column(read.conversions, "conversion_key", np.int64),
         numpy_column(refunds, "conversion_key", np.int64),
         numpy_column(refunds, "payer", np.int64),
     )  # fmt: skip
-    return _written(store, batch, _slices(touches, _weights(fitted)))
+    return _written(store, batch, _slices(read.touches, _weights(fitted)))
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRead:
+    """The conversions to credit, numbered, and their candidate touches, as the engine gave
+    them."""
+
+    conversions: pa.Table
+    touches: pa.Table
+
+    @property
+    def tables(self) -> dict[str, pa.Table]:
+        """The numbered conversions as the input table the credits statements join."""
+        return {q.CONVERSION_INPUT: self.conversions}
+
+
+def read_candidates(
+    store: EventStore, params: Mapping[str, Any], *, scoped: bool
+) -> CandidateRead | None:
+    """The two statements every recompute starts with (bench/t9_attribution.py times them
+    alone); None when there is no conversion to credit."""
+    found = store.query_arrow(q.bound(q.credited_conversions(scoped=scoped), params))
+    if found.num_rows == 0:
+        return None
+    conversions = _numbered(found)
+    touches = store.query_arrow(
+        q.bound(q.candidate_touches(scoped=scoped), params),
+        tables={q.CONVERSION_INPUT: conversions},
+    )
+    return CandidateRead(conversions, touches)
 
 
 def _written(store: EventStore, batch: _Batch, slices: Iterator[_Slice]) -> CreditRun:
@@ -97,7 +125,7 @@ def numpy_column(
     return values if dtype is None else values.astype(dtype, copy=False)
 
 
-def numbered(found: pa.Table) -> pa.Table:
+def _numbered(found: pa.Table) -> pa.Table:
     """The conversions with an ordinal each (their order in `found`)."""
     ordinal = pa.array(np.arange(found.num_rows, dtype=np.int64))
     return found.append_column("ordinal", ordinal)
